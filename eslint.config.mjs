@@ -1,0 +1,76 @@
+// Lint and module-boundary rules for the whole workspace; see docs/boundaries.md.
+import { createRequire } from 'node:module';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier/flat';
+import tseslint from 'typescript-eslint';
+
+// @nx/enforce-module-boundaries only reads the project graph cached in .nx/workspace-data and
+// silently skips itself when there is none (fresh clone, CI, `nx reset`), or uses a stale one
+// (new project, changed tags). Building the graph here, in-process, keeps `npx eslint .`
+// self-sufficient. We skip it when Nx itself is running: inside an Nx task the graph is fresh,
+// and during graph construction a nested build would loop.
+if (!globalThis.NX_GRAPH_CREATION && !process.env.NX_TASK_TARGET_PROJECT) {
+  // Resolved next to the plugin so both talk to the same copy of nx.
+  const requireFromPlugin = createRequire(
+    createRequire(import.meta.url).resolve('@nx/eslint-plugin'),
+  );
+  const { createProjectGraphAsync } = requireFromPlugin('@nx/devkit');
+  await createProjectGraphAsync({ exitOnError: false });
+}
+
+/** Any subpath of a workspace package, except the platform's published test helpers. */
+const DEEP_IMPORT = '^@seam/(?!platform/testing$)[^/]+/';
+const DEEP_IMPORT_MESSAGE =
+  'Import a workspace package by its name only (its "exports" entry); deep imports bypass its public surface. Only @seam/platform/testing is allowed.';
+
+export default defineConfig([
+  globalIgnores([
+    '**/node_modules/',
+    '**/.nx/',
+    '**/.data/',
+    '**/dist/',
+    '**/coverage/',
+    '**/migrations/**',
+    '**/__fixtures__/**',
+  ]),
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommended],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          depConstraints: [
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:module', 'type:contract', 'type:platform'],
+            },
+            {
+              sourceTag: 'type:module',
+              onlyDependOnLibsWithTags: ['type:contract', 'type:platform'],
+            },
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:platform'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform'] },
+          ],
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: DEEP_IMPORT, message: DEEP_IMPORT_MESSAGE }],
+        },
+      ],
+      // no-restricted-imports ignores import(); esquery regexes cannot contain '/', hence \x2F.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `ImportExpression[source.value=/${DEEP_IMPORT.replaceAll('/', '\\x2F')}/]`,
+          message: DEEP_IMPORT_MESSAGE,
+        },
+      ],
+    },
+  },
+  prettier,
+]);

@@ -1,0 +1,185 @@
+// The one database factory. Without DATABASE_URL a process gets PGlite persisted
+// in its own data folder; with it, Postgres through postgres.js. Both are handed
+// to modules as the same drizzle `Database` type, and each module migrates its
+// own schema with its own migrations table.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { AppError } from './errors.js';
+import type { Logger } from './logger.js';
+
+/** Database is what a module queries: drizzle over PGlite or over Postgres. */
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly kind: 'pglite' | 'postgres';
+  /** location is the data folder (PGlite) or the URL without its password (Postgres). */
+  readonly location: string;
+  /** ping runs `select 1`; readiness uses it. */
+  ping(): Promise<void>;
+  /** migrate applies a module's migrations into its own schema, once across replicas. */
+  migrate(schema: string, migrationsFolder: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url?: string | undefined;
+  /** dataDir is the PGlite folder of this process; created on demand. */
+  dataDir: string;
+  log: Logger;
+  /** applicationName is shown in pg_stat_activity. */
+  applicationName?: string;
+  poolSize?: number;
+}
+
+/** MIGRATIONS_TABLE is each module's own table inside its own schema. */
+export const MIGRATIONS_TABLE = '__migrations';
+
+/**
+ * createDatabase opens the process's database.
+ *
+ * @example
+ * const database = await createDatabase({ url: config.DATABASE_URL, dataDir: '.data/monolith', log });
+ * await database.migrate('catalog', migrationsFolder);
+ */
+export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir, options);
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'seam' },
+  });
+  const db = drizzle({ client }) as unknown as Database;
+  const location = redactUrl(url);
+  try {
+    await client`select 1`;
+  } catch (error) {
+    await client.end({ timeout: 1 });
+    throw new AppError({
+      status: 503,
+      code: 'database-unreachable',
+      detail: `Cannot connect to Postgres at ${location}: ${(error as Error).message}`,
+      cause: error,
+    });
+  }
+  options.log.info({ database: 'postgres', location }, 'database connected');
+  return {
+    db,
+    kind: 'postgres',
+    location,
+    async ping() {
+      await client`select 1`;
+    },
+    async migrate(schema, migrationsFolder) {
+      // A session-level advisory lock keeps replicas that start together from
+      // applying the same migration twice; a one-connection client holds it.
+      const single = postgres(url, { max: 1, onnotice: () => {} });
+      const lockKey = `seam:migrate:${schema}`;
+      try {
+        await single`select pg_advisory_lock(hashtext(${lockKey}))`;
+        await migrate(drizzle({ client: single }), {
+          migrationsFolder,
+          migrationsSchema: schema,
+          migrationsTable: MIGRATIONS_TABLE,
+        });
+        await single`select pg_advisory_unlock(hashtext(${lockKey}))`;
+      } finally {
+        await single.end({ timeout: 5 });
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  const folder = resolve(dataDir);
+  mkdirSync(folder, { recursive: true });
+  const releaseLock = lockDataDir(folder);
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = new PGlite(folder);
+    await client.waitReady;
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+  const db = drizzle({ client }) as unknown as Database;
+  options.log.info({ database: 'pglite', location: folder }, 'database opened');
+  return {
+    db,
+    kind: 'pglite',
+    location: folder,
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async migrate(schema, migrationsFolder) {
+      await migrate(drizzle({ client }), {
+        migrationsFolder,
+        migrationsSchema: schema,
+        migrationsTable: MIGRATIONS_TABLE,
+      });
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}
+
+/**
+ * lockDataDir stops a second process from opening the same PGlite folder, which
+ * would corrupt it. A lock left by a dead process is taken over.
+ */
+function lockDataDir(folder: string): () => void {
+  const lockFile = join(folder, 'seam.lock');
+  let holder: number | undefined;
+  try {
+    holder = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+  } catch {
+    holder = undefined;
+  }
+  if (holder && isAlive(holder)) {
+    throw new AppError({
+      status: 503,
+      code: 'data-folder-in-use',
+      detail: `The data folder ${folder} is in use by process ${holder}; stop it or set SEAM_DATA_DIR / SEAM_SERVICE to another folder`,
+    });
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable)';
+  }
+}

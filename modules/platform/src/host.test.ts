@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notes, notesModule } from '../test/notes-module.js';
+import { createHost } from './host.js';
+import { AppError } from './errors.js';
+import { createTestTokens, jsonRequest, startTestHost, type TestHost } from './testing/index.js';
+
+let t: TestHost;
+let tokens: Awaited<ReturnType<typeof createTestTokens>>;
+
+beforeAll(async () => {
+  tokens = await createTestTokens();
+  t = await startTestHost({
+    modules: [notesModule],
+    jwks: tokens.jwks,
+    listen: true,
+    env: { SEAM_BODY_LIMIT_BYTES: '2048' },
+  });
+});
+afterAll(() => t.close());
+
+async function countNotes(): Promise<number> {
+  return t.host.database.db.$count(notes);
+}
+
+async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const body = await res.json();
+  expect(body).toMatchObject({ type: `urn:seam:problem:${code}`, status, code });
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|hunter2/);
+  return body;
+}
+
+describe('problem responses', () => {
+  it('returns 404 problem+json for an unknown route', async () => {
+    const body = await expectProblem(await t.request('/api/notes/nope'), 404, 'route-not-found');
+    expect(body.detail).toBe('No route matches GET /api/notes/nope');
+  });
+
+  it('returns 405 with an Allow header for a known path and a wrong method', async () => {
+    const res = await t.request('/api/notes/notes', { method: 'DELETE' });
+    await expectProblem(res, 405, 'method-not-allowed');
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('returns 400 malformed-json when the body is not JSON, and writes nothing', async () => {
+    const before = await countNotes();
+    const res = await t.request('/api/notes/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text": "unterminated',
+    });
+    const body = await expectProblem(res, 400, 'malformed-json');
+    expect(body.detail).toBe('The request body is not valid JSON');
+    expect(await countNotes()).toBe(before);
+  });
+
+  it('returns 415 when the body is not application/json', async () => {
+    const res = await t.request('/api/notes/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'text=hello',
+    });
+    await expectProblem(res, 415, 'unsupported-media-type');
+  });
+
+  it('returns 400 with field errors when the body fails validation', async () => {
+    const before = await countNotes();
+    const res = await t.request('/api/notes/notes', jsonRequest('POST', { text: 42 }));
+    const body = await expectProblem(res, 400, 'validation-failed');
+    expect(body.errors).toEqual([expect.objectContaining({ path: 'text', code: 'invalid_type' })]);
+    expect(body.detail).toContain('request body');
+    expect(await countNotes()).toBe(before);
+  });
+
+  it('returns 400 when the body is missing entirely', async () => {
+    const res = await t.request('/api/notes/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('returns 400 with the path field for an invalid path parameter', async () => {
+    const body = await expectProblem(
+      await t.request('/api/notes/notes/not-a-uuid'),
+      400,
+      'validation-failed',
+    );
+    expect(body.errors[0].path).toBe('id');
+  });
+
+  it('returns 413 for a body over the limit, and writes nothing', async () => {
+    const before = await countNotes();
+    const res = await t.request(
+      '/api/notes/notes',
+      jsonRequest('POST', { text: 'x'.repeat(5_000) }),
+    );
+    await expectProblem(res, 413, 'payload-too-large');
+    expect(await countNotes()).toBe(before);
+  });
+
+  it('returns 413 for a chunked body over the limit', async () => {
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1000)));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${t.url}/api/notes/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    await expectProblem(res, 413, 'payload-too-large');
+  });
+
+  it('returns 500 with a request id and no internals for an unexpected error', async () => {
+    const res = await t.request('/api/notes/boom', { headers: { 'x-request-id': 'trace-123' } });
+    const body = await expectProblem(res, 500, 'internal');
+    expect(body.requestId).toBe('trace-123');
+    expect(body.detail).toContain('trace-123');
+    expect(res.headers.get('x-request-id')).toBe('trace-123');
+  });
+
+  it('replaces an unsafe incoming request id with a generated one', async () => {
+    const res = await t.request('/api/notes/nope', {
+      headers: { 'x-request-id': 'bad id\twith spaces' },
+    });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('routes', () => {
+  it('creates and reads a note', async () => {
+    const res = await t.request('/api/notes/notes', jsonRequest('POST', { text: 'hi' }));
+    expect(res.status).toBe(201);
+    const note = await res.json();
+    const again = await t.request(`/api/notes/notes/${note.id}`);
+    expect(await again.json()).toEqual(note);
+  });
+
+  it('returns 404 problem for an unknown id', async () => {
+    await expectProblem(await t.request(`/api/notes/notes/${randomUUID()}`), 404, 'not-found');
+  });
+});
+
+describe('authentication', () => {
+  it('answers 401 with WWW-Authenticate when no token is sent', async () => {
+    const res = await t.request('/api/notes/secret');
+    await expectProblem(res, 401, 'unauthorized');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('answers 401 for a malformed Authorization header', async () => {
+    const res = await t.request('/api/notes/secret', { headers: { authorization: 'Basic abc' } });
+    await expectProblem(res, 401, 'invalid-token');
+  });
+
+  it('answers 401 for a token signed by another key', async () => {
+    const stranger = await createTestTokens();
+    const token = await stranger.sign({ id: randomUUID(), email: 'a@example.com', role: 'admin' });
+    const res = await t.request('/api/notes/secret', jsonRequest('GET', undefined, token));
+    await expectProblem(res, 401, 'invalid-token');
+  });
+
+  it('answers 401 for an unsigned (alg none) token', async () => {
+    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const token = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: randomUUID(), email: 'a@b.c', role: 'admin', iss: 'seam', aud: 'seam' })}.`;
+    const res = await t.request('/api/notes/secret', {
+      headers: { authorization: `Bearer ${token}x` },
+    });
+    await expectProblem(res, 401, 'invalid-token');
+  });
+
+  it('answers 403 for a customer on an admin route', async () => {
+    const token = await tokens.sign({ id: randomUUID(), email: 'c@example.com', role: 'customer' });
+    await expectProblem(
+      await t.request('/api/notes/secret', jsonRequest('GET', undefined, token)),
+      403,
+      'forbidden',
+    );
+  });
+
+  it('lets an admin through', async () => {
+    const token = await tokens.sign({ id: randomUUID(), email: 'a@example.com', role: 'admin' });
+    const res = await t.request('/api/notes/secret', jsonRequest('GET', undefined, token));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+});
+
+describe('health, OpenAPI and docs', () => {
+  it('reports live and ready with the database checked', async () => {
+    expect(await (await t.request('/health/live')).json()).toEqual({ status: 'ok' });
+    const ready = await t.request('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      database: t.database.kind,
+      checks: { database: 'ok', process: 'ok' },
+    });
+  });
+
+  it('serves a merged OpenAPI 3.1 document with every route documented', async () => {
+    const doc = await (await t.request('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/notes/boom',
+      '/api/notes/notes',
+      '/api/notes/notes/{id}',
+      '/api/notes/secret',
+    ]);
+    expect(doc.components.schemas).toHaveProperty('Note');
+    expect(doc.components.schemas).toHaveProperty('Problem');
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(doc.paths['/api/notes/secret'].get.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/api/notes/notes'].post.responses['400'].content).toHaveProperty(
+      'application/problem+json',
+    );
+    for (const item of Object.values<Record<string, { summary?: string; tags?: string[] }>>(
+      doc.paths,
+    )) {
+      for (const operation of Object.values(item)) {
+        expect(operation.summary).toBeTruthy();
+        expect(operation.tags).toEqual(['notes']);
+      }
+    }
+  });
+
+  it('serves each module document under its own prefix', async () => {
+    const doc = await (await t.request('/api/notes/openapi.json')).json();
+    expect(doc.info.title).toBe('Seam notes API');
+    expect(Object.keys(doc.paths)).toContain('/api/notes/notes/{id}');
+  });
+
+  it('serves the docs page and the Scalar bundle from the process itself', async () => {
+    const page = await t.request('/docs');
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('/docs/scalar.js');
+    expect(html).toContain('"url":"/openapi.json"');
+    const script = await t.request('/docs/scalar.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+  });
+});
+
+describe('start-up configuration', () => {
+  it('refuses to start with a bad PORT and names the variable', async () => {
+    const error = await createHost({ modules: [notesModule], env: { PORT: 'eighty' } }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe('invalid-configuration');
+    expect(error.detail).toContain('PORT');
+  });
+
+  it('refuses to start when SEAM_MODULES names an unknown module', async () => {
+    const error = await createHost({
+      modules: [notesModule],
+      env: { SEAM_MODULES: 'notes,billing', LOG_LEVEL: 'silent' },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.detail).toContain('billing');
+    expect(error.detail).toContain('known modules are notes');
+  });
+});

@@ -1,0 +1,65 @@
+// Rendering errors as problem+json, and the app-wide error, 404 and 405 handlers.
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, isAppError, PROBLEM_CONTENT_TYPE } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** problemResponse writes an AppError as an RFC 9457 response. */
+export function problemResponse(c: Context, error: AppError): Response {
+  const requestId = c.get('requestId') as string | undefined;
+  const body = error.toProblem({ instance: c.req.path, ...(requestId ? { requestId } : {}) });
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+      ...error.headers,
+    },
+  });
+}
+
+const HTTP_EXCEPTION_DETAILS: Record<number, string> = {
+  400: 'The request could not be read',
+  413: 'The request body is larger than the limit',
+  415: 'The request body must be sent as application/json',
+};
+
+/** toAppError maps anything thrown while serving a request to an AppError. */
+export function toAppError(error: unknown, log: Logger, requestId: string | undefined): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof HTTPException) {
+    const malformed = /Malformed JSON/i.test(error.message);
+    return new AppError({
+      status: error.status,
+      code: malformed ? 'malformed-json' : undefined,
+      detail: malformed
+        ? 'The request body is not valid JSON'
+        : (HTTP_EXCEPTION_DETAILS[error.status] ?? error.message),
+    });
+  }
+  log.error({ err: error, requestId }, 'unhandled error');
+  return AppError.internal(
+    `An unexpected error occurred; quote request id ${requestId ?? '(none)'} when reporting it`,
+  );
+}
+
+export function errorHandler(log: Logger): ErrorHandler {
+  return (error, c) => problemResponse(c, toAppError(error, log, c.get('requestId')));
+}
+
+export const notFoundHandler: NotFoundHandler = (c) =>
+  problemResponse(
+    c,
+    AppError.notFound(`No route matches ${c.req.method} ${c.req.path}`, 'route-not-found'),
+  );
+
+export function methodNotAllowedResponse(c: Context, methods: string[]): Response {
+  return problemResponse(
+    c,
+    new AppError({
+      status: 405,
+      detail: `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(', ')}`,
+      headers: { allow: methods.join(', ') },
+    }),
+  );
+}

@@ -1,0 +1,76 @@
+// @seam/platform: the runtime every module and host is built on.
+export { z, createRoute } from '@hono/zod-openapi';
+export {
+  AppError,
+  isAppError,
+  validationError,
+  fieldErrorsFromZod,
+  ProblemSchema,
+  FieldErrorSchema,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_PREFIX,
+  type FieldError,
+  type Problem,
+} from './errors.js';
+export { loadConfig, PlatformEnvSchema, type PlatformConfig } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export {
+  createDatabase,
+  MIGRATIONS_TABLE,
+  type Database,
+  type DatabaseHandle,
+} from './database.js';
+export {
+  defineContract,
+  defineOperation,
+  type CallContext,
+  type CallOptions,
+  type Contract,
+  type ModuleClient,
+  type OperationDefinition,
+  type OperationHandlers,
+  type OperationInput,
+  type OperationOutput,
+} from './contract.js';
+export {
+  defineModule,
+  type Clients,
+  type ModuleApp,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleImplementation,
+} from './module.js';
+export {
+  createClient,
+  createHttpTransport,
+  createInProcessTransport,
+  INTERNAL_OPERATIONS_PATH,
+  SERVICE_TOKEN_HEADER,
+  type Transport,
+} from './client.js';
+export { OperationRegistry } from './operations.js';
+export {
+  BEARER_SECURITY,
+  createTokenSigner,
+  createTokenVerifier,
+  generateSigningKey,
+  requireAuth,
+  ROLES,
+  TOKEN_ALGORITHM,
+  type AuthUser,
+  type Role,
+  type SigningKey,
+  type TokenVerifier,
+} from './auth.js';
+export {
+  createModuleApp,
+  jsonBody,
+  jsonContent,
+  mergeOpenApiDocuments,
+  moduleDocument,
+  problemResponses,
+  type OpenApiDocument,
+} from './http/openapi.js';
+export { problemResponse } from './http/problem.js';
+export type { SeamEnv } from './http/env.js';
+export { createHost, migrate, type Host, type HostOptions } from './host.js';

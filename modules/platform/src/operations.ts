@@ -1,0 +1,97 @@
+// The operation registry: every hosted module's handlers, invoked the same way
+// whether the call came in-process or over the internal HTTP endpoint. Input
+// and output are validated here, deadlines enforced, and every failure leaves as
+// an AppError.
+import type { CallContext, Contract, OperationHandlers } from './contract.js';
+import { AppError, isAppError, validationError } from './errors.js';
+import type { Logger } from './logger.js';
+
+interface RegisteredModule {
+  contract: Contract;
+  handlers: Record<string, (input: unknown, context: CallContext) => Promise<unknown>>;
+  log: Logger;
+}
+
+export class OperationRegistry {
+  readonly #modules = new Map<string, RegisteredModule>();
+
+  register<C extends Contract>(contract: C, handlers: OperationHandlers<C>, log: Logger): void {
+    for (const name of Object.keys(contract.operations)) {
+      if (typeof (handlers as Record<string, unknown>)[name] !== 'function') {
+        throw new Error(`Module ${contract.name} does not implement operation ${name}`);
+      }
+    }
+    this.#modules.set(contract.name, {
+      contract,
+      handlers: handlers as unknown as RegisteredModule['handlers'],
+      log,
+    });
+  }
+
+  has(module: string): boolean {
+    return this.#modules.has(module);
+  }
+
+  /** invoke validates, runs and bounds one operation call. */
+  async invoke(
+    module: string,
+    operation: string,
+    input: unknown,
+    context: CallContext,
+  ): Promise<unknown> {
+    const registered = this.#modules.get(module);
+    const definition = registered?.contract.operations[operation];
+    const handler = registered?.handlers[operation];
+    if (
+      !registered ||
+      !definition ||
+      !handler ||
+      !Object.hasOwn(registered.contract.operations, operation)
+    ) {
+      throw AppError.notFound(
+        `No operation ${module}.${operation} is hosted here`,
+        'unknown-operation',
+      );
+    }
+    const parsed = definition.input.safeParse(input);
+    if (!parsed.success) {
+      throw validationError(parsed.error, `input of ${module}.${operation}`);
+    }
+    const remaining = context.deadline - Date.now();
+    if (remaining <= 0) throw deadlineExceeded(module, operation);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const output = await Promise.race([
+        handler(parsed.data, context),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(deadlineExceeded(module, operation)), remaining);
+        }),
+      ]);
+      const checked = definition.output.safeParse(output);
+      if (!checked.success) {
+        registered.log.error(
+          { operation, requestId: context.requestId, issues: checked.error.issues },
+          'operation returned output that breaks its contract',
+        );
+        throw AppError.internal();
+      }
+      return checked.data;
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      registered.log.error(
+        { err: error, operation, requestId: context.requestId, caller: context.caller },
+        'operation failed',
+      );
+      throw AppError.internal();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export function deadlineExceeded(module: string, operation: string): AppError {
+  return new AppError({
+    status: 504,
+    detail: `The call to ${module}.${operation} did not finish before its deadline`,
+  });
+}

@@ -1,0 +1,139 @@
+// Test helpers (import from '@seam/platform/testing'): a fresh database per test
+// file — a new Postgres database when DATABASE_URL is set, else PGlite in a
+// temporary folder — and a host started on a loopback port.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
+import { createTokenSigner, generateSigningKey, type AuthUser } from '../auth.js';
+import { createHost, type Host, type HostOptions } from '../host.js';
+import type { Clients } from '../module.js';
+
+export interface TestDatabase {
+  /** env selects the database for a host: DATABASE_URL or SEAM_DATA_DIR. */
+  env: Record<string, string>;
+  kind: 'postgres' | 'pglite';
+  dispose(): Promise<void>;
+}
+
+/** createTestDatabase makes an empty database that only this test file uses. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const { default: postgres } = await import('postgres');
+    const name = `seam_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database "${name}"`);
+    } finally {
+      await admin.end({ timeout: 1 });
+    }
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      env: { DATABASE_URL: url.toString() },
+      kind: 'postgres',
+      async dispose() {
+        const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
+        try {
+          await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
+        } finally {
+          await cleanup.end({ timeout: 1 });
+        }
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'seam-test-'));
+  return {
+    env: { SEAM_DATA_DIR: dir },
+    kind: 'pglite',
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface TestHost {
+  host: Host;
+  database: TestDatabase;
+  /** url is set when the host was started with `listen: true`. */
+  url: string | undefined;
+  /** request calls the app in-process (`app.request`), or over HTTP when listening. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface TestHostOptions extends Omit<HostOptions, 'env'> {
+  env?: Record<string, string | undefined>;
+  /** listen starts a real HTTP server on 127.0.0.1 and a free port. */
+  listen?: boolean;
+}
+
+/**
+ * startTestHost runs a host on a fresh database, logs silenced, demo data off
+ * unless `env` says otherwise.
+ *
+ * @example
+ * const t = await startTestHost({ modules: [catalog], listen: true });
+ * const res = await t.request('/api/catalog/products');
+ * await t.close();
+ */
+export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
+  const database = await createTestDatabase();
+  let host: Host;
+  try {
+    host = await createHost({
+      ...options,
+      env: {
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        SEAM_DEMO_DATA: 'false',
+        ...database.env,
+        ...options.env,
+      },
+    });
+  } catch (error) {
+    await database.dispose();
+    throw error;
+  }
+  const url = options.listen ? (await host.listen(0)).url : undefined;
+  return {
+    host,
+    database,
+    url,
+    request: (path, init) =>
+      url ? fetch(`${url}${path}`, init) : Promise.resolve(host.app.request(path, init)),
+    async close() {
+      await host.close();
+      await database.dispose();
+    },
+  };
+}
+
+/** jsonRequest builds a JSON request init with an optional bearer token. */
+export function jsonRequest(method: string, body?: unknown, token?: string): RequestInit {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  return { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) };
+}
+
+export type JwksLoader = (clients: Clients) => Promise<JSONWebKeySet>;
+
+/**
+ * createTestTokens signs access tokens for tests of modules that verify tokens
+ * without hosting the users module; pass `jwks` to startTestHost.
+ *
+ * @example
+ * const tokens = await createTestTokens();
+ * const t = await startTestHost({ modules: [catalog], jwks: tokens.jwks });
+ * const admin = await tokens.sign({ id: randomUUID(), email: 'a@example.com', role: 'admin' });
+ */
+export async function createTestTokens(settings = { issuer: 'seam', audience: 'seam' }) {
+  const key = await generateSigningKey();
+  const signer = await createTokenSigner(key, { ...settings, ttlSeconds: 900 });
+  return {
+    jwks: (async () => ({ keys: [key.publicJwk] })) as JwksLoader,
+    sign: (user: AuthUser) => signer.sign(user),
+  };
+}
