@@ -4,7 +4,7 @@ import { notesContract, notesModule } from '../test/notes-module.js';
 import { createClient, createHttpTransport, SERVICE_TOKEN_HEADER } from './client.js';
 import { defineContract, defineOperation, type ModuleClient } from './contract.js';
 import { z } from '@hono/zod-openapi';
-import { AppError } from './errors.js';
+import { AppError, type Problem } from './errors.js';
 import { startTestHost, type TestHost } from './testing/index.js';
 
 const SERVICE_TOKEN = 'test-service-token-that-is-long-enough-0123456789';
@@ -39,7 +39,7 @@ async function settle<T>(call: Promise<T>) {
     const e = error as AppError;
     return {
       ok: false as const,
-      error: { name: e.name, status: e.status, ...e.toProblem() },
+      error: { name: e.name, ...e.toProblem() },
     };
   }
 }
@@ -119,7 +119,7 @@ describe('internal operation endpoint', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect((await res.json()).code).toBe('invalid-service-token');
+    expect(((await res.json()) as Problem).code).toBe('invalid-service-token');
   });
 
   it('rejects a wrong credential of the right length with 401', async () => {
@@ -141,7 +141,7 @@ describe('internal operation endpoint', () => {
       body: '{}',
     });
     expect(res.status).toBe(404);
-    expect((await res.json()).code).toBe('unknown-operation');
+    expect(((await res.json()) as Problem).code).toBe('unknown-operation');
   });
 
   it('answers 404 for inherited object keys used as operation names', async () => {
@@ -160,11 +160,11 @@ describe('internal operation endpoint', () => {
       body: '{"id":',
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).code).toBe('malformed-json');
+    expect(((await res.json()) as Problem).code).toBe('malformed-json');
   });
 
   it('is not listed in the OpenAPI document', async () => {
-    const doc = await (await fetch(`${t.url}/openapi.json`)).json();
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(doc.paths).some((p) => p.includes('internal'))).toBe(false);
   });
 });

@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notes, notesModule } from '../test/notes-module.js';
 import { createHost } from './host.js';
-import { AppError } from './errors.js';
+import { AppError, type Problem } from './errors.js';
 import { createTestTokens, jsonRequest, startTestHost, type TestHost } from './testing/index.js';
+
+// OpenApiJson is the loose shape these tests read from generated documents.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type OpenApiJson = Record<string, any>;
 
 let t: TestHost;
 let tokens: Awaited<ReturnType<typeof createTestTokens>>;
@@ -26,7 +30,7 @@ async function countNotes(): Promise<number> {
 async function expectProblem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const body = await res.json();
+  const body = (await res.json()) as Problem;
   expect(body).toMatchObject({ type: `urn:seam:problem:${code}`, status, code });
   expect(typeof body.title).toBe('string');
   expect(typeof body.detail).toBe('string');
@@ -90,7 +94,7 @@ describe('problem responses', () => {
       400,
       'validation-failed',
     );
-    expect(body.errors[0].path).toBe('id');
+    expect(body.errors?.[0]?.path).toBe('id');
   });
 
   it('returns 413 for a body over the limit, and writes nothing', async () => {
@@ -139,7 +143,7 @@ describe('routes', () => {
   it('creates and reads a note', async () => {
     const res = await t.request('/api/notes/notes', jsonRequest('POST', { text: 'hi' }));
     expect(res.status).toBe(201);
-    const note = await res.json();
+    const note = (await res.json()) as { id: string };
     const again = await t.request(`/api/notes/notes/${note.id}`);
     expect(await again.json()).toEqual(note);
   });
@@ -206,8 +210,25 @@ describe('health, OpenAPI and docs', () => {
     });
   });
 
+  it('exposes Prometheus metrics labelled by route template, not raw path', async () => {
+    const id = randomUUID();
+    await t.request(`/api/notes/notes/${id}`);
+    const res = await t.request('/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('seam_info{service="monolith",modules="notes"} 1');
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/notes\/notes\/:id",status="404"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/,
+    );
+    expect(text).not.toContain(id);
+    expect(text).toMatch(/process_resident_memory_bytes \d+/);
+  });
+
   it('serves a merged OpenAPI 3.1 document with every route documented', async () => {
-    const doc = await (await t.request('/openapi.json')).json();
+    const doc = (await (await t.request('/openapi.json')).json()) as OpenApiJson;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/notes/boom',
@@ -236,7 +257,7 @@ describe('health, OpenAPI and docs', () => {
   });
 
   it('serves each module document under its own prefix', async () => {
-    const doc = await (await t.request('/api/notes/openapi.json')).json();
+    const doc = (await (await t.request('/api/notes/openapi.json')).json()) as OpenApiJson;
     expect(doc.info.title).toBe('Seam notes API');
     expect(Object.keys(doc.paths)).toContain('/api/notes/notes/{id}');
   });

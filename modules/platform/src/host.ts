@@ -42,6 +42,7 @@ import {
   notFoundHandler,
   problemResponse,
 } from './http/problem.js';
+import { Metrics, routeLabel } from './http/metrics.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Clients, ModuleApp, ModuleDefinition, ModuleImplementation } from './module.js';
 import { OperationRegistry } from './operations.js';
@@ -315,19 +316,25 @@ function buildApp(parts: AppParts): Hono<SeamEnv> {
       ),
   });
 
+  const metrics = new Metrics({
+    service: config.SEAM_SERVICE,
+    modules: parts.hosted.map((h) => h.definition.contract.name),
+  });
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
     c.set('log', log);
     c.set('user', undefined);
     await next();
+    const ms = performance.now() - started;
+    metrics.observe(c.req.method, routeLabel(c), c.res.status, ms / 1000);
     log.info(
       {
         requestId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
+        ms: Math.round(ms * 10) / 10,
       },
       'request',
     );
@@ -386,6 +393,9 @@ function buildApp(parts: AppParts): Hono<SeamEnv> {
     }),
   );
 
+  app.get('/metrics', (c) =>
+    c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
   app.get('/health/live', (c) => c.json({ status: 'ok' }));
   app.get('/health/ready', async (c) => {
     const checks: Record<string, string> = {};

@@ -95,7 +95,9 @@ describe('graceful shutdown', () => {
     const closed = host.close();
     const ready = await host.app.request('/health/ready');
     expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.process).toBe('shutting down');
+    expect(((await ready.json()) as { checks: { process: string } }).checks.process).toBe(
+      'shutting down',
+    );
     await inFlight;
     await closed;
   });
