@@ -179,7 +179,11 @@ function readKid(token: string): string | undefined {
 export function requireAuth(role?: Role) {
   return createMiddleware<SeamEnv>(async (c, next) => {
     const user = c.get('user');
-    if (!user) throw AppError.unauthorized('This operation needs a bearer access token');
+    if (!user) {
+      throw (
+        c.get('authError') ?? AppError.unauthorized('This operation needs a bearer access token')
+      );
+    }
     if (role && user.role !== role) {
       throw AppError.forbidden(`This operation needs the ${role} role`);
     }

@@ -21,6 +21,8 @@ export const CALLER_HEADER = 'x-seam-caller';
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** INTERNAL_OPERATIONS_PATH is never routed by the gateway nor listed in OpenAPI. */
 export const INTERNAL_OPERATIONS_PATH = '/internal/operations';
+/** INTERNAL_EVENTS_PATH receives event deliveries for a subscriber module. */
+export const INTERNAL_EVENTS_PATH = '/internal/events';
 
 export interface ClientOptions {
   /** caller names the calling module in logs and in the callee's CallContext. */

@@ -67,6 +67,11 @@ export const PlatformEnvSchema = z.object({
   SEAM_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   SEAM_CALL_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(5_000),
   SEAM_DEMO_DATA: booleanFlag.default(true),
+  /** Event delivery: poll interval, retry backoff and the attempts before a delivery fails. */
+  SEAM_EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  SEAM_EVENT_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
+  SEAM_EVENT_RETRY_MAX_MS: z.coerce.number().int().min(1).max(86_400_000).default(300_000),
+  SEAM_EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   SEAM_JWT_ISSUER: z.string().min(1).default('seam'),
   SEAM_JWT_AUDIENCE: z.string().min(1).default('seam'),
 });

@@ -2,6 +2,7 @@
 // public HTTP routes (with their zod schemas) and its operations — the typed
 // calls other modules make through a client. Contracts import only the platform.
 import type { RouteConfig, z } from '@hono/zod-openapi';
+import type { EventDefinition } from './events/define.js';
 
 /** OperationDefinition is one module-to-module call. Schemas must be JSON-shaped. */
 export interface OperationDefinition<
@@ -21,12 +22,15 @@ export interface Contract<
   Name extends string = string,
   Ops extends Operations = Operations,
   Routes extends Record<string, RouteConfig> = Record<string, RouteConfig>,
+  Events extends Record<string, EventDefinition> = Record<string, EventDefinition>,
 > {
   /** name is the module name: its URL segment (`/api/<name>`) and Postgres schema. */
   readonly name: Name;
   readonly description: string;
   readonly operations: Ops;
   readonly routes: Routes;
+  /** events are the domain events this module publishes (types `<name>.<Event>`). */
+  readonly events?: Events;
 }
 
 /** CallContext reaches every operation handler, whichever transport carried the call. */
@@ -82,9 +86,17 @@ export function defineContract<
   const Name extends string,
   Ops extends Operations,
   Routes extends Record<string, RouteConfig>,
->(contract: Contract<Name, Ops, Routes>): Contract<Name, Ops, Routes> {
+  Events extends Record<string, EventDefinition> = Record<never, EventDefinition>,
+>(contract: Contract<Name, Ops, Routes, Events>): Contract<Name, Ops, Routes, Events> {
   if (!MODULE_NAME.test(contract.name)) {
     throw new Error(`Contract name "${contract.name}" must be lowercase letters and digits`);
+  }
+  for (const event of Object.values(contract.events ?? {})) {
+    if (!event.type.startsWith(`${contract.name}.`)) {
+      throw new Error(
+        `Contract ${contract.name} declares ${event.type}; its events must start with "${contract.name}."`,
+      );
+    }
   }
   return Object.freeze(contract);
 }

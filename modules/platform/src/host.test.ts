@@ -231,6 +231,8 @@ describe('health, OpenAPI and docs', () => {
     const doc = (await (await t.request('/openapi.json')).json()) as OpenApiJson;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/events/deliveries',
+      '/api/events/deliveries/{id}/retry',
       '/api/notes/boom',
       '/api/notes/notes',
       '/api/notes/notes/{id}',
@@ -246,12 +248,12 @@ describe('health, OpenAPI and docs', () => {
     expect(doc.paths['/api/notes/notes'].post.responses['400'].content).toHaveProperty(
       'application/problem+json',
     );
-    for (const item of Object.values<Record<string, { summary?: string; tags?: string[] }>>(
-      doc.paths,
-    )) {
+    for (const [path, item] of Object.entries<
+      Record<string, { summary?: string; tags?: string[] }>
+    >(doc.paths)) {
       for (const operation of Object.values(item)) {
         expect(operation.summary).toBeTruthy();
-        expect(operation.tags).toEqual(['notes']);
+        expect(operation.tags).toEqual([path.split('/')[2]]);
       }
     }
   });

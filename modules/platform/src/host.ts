@@ -7,6 +7,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
@@ -20,6 +21,7 @@ import {
   createHttpTransport,
   createInProcessTransport,
   DEADLINE_HEADER,
+  INTERNAL_EVENTS_PATH,
   INTERNAL_OPERATIONS_PATH,
   SERVICE_TOKEN_HEADER,
   type Transport,
@@ -27,7 +29,7 @@ import {
 import { loadConfig, type PlatformConfig } from './config.js';
 import type { Contract, ModuleClient } from './contract.js';
 import { createDatabase, type DatabaseHandle } from './database.js';
-import { AppError } from './errors.js';
+import { AppError, validationError } from './errors.js';
 import { mountDocs } from './http/docs.js';
 import type { SeamEnv } from './http/env.js';
 import {
@@ -43,6 +45,9 @@ import {
   problemResponse,
 } from './http/problem.js';
 import { Metrics, routeLabel } from './http/metrics.js';
+import { EventBus, type RemoteDelivery } from './events/bus.js';
+import { eventsAdminRouter, EVENTS_ROUTER_NAME } from './events/admin-routes.js';
+import { ensureEventTables } from './events/tables.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Clients, ModuleApp, ModuleDefinition, ModuleImplementation } from './module.js';
 import { OperationRegistry } from './operations.js';
@@ -91,6 +96,7 @@ interface Hosted {
  */
 export async function createHost(options: HostOptions): Promise<Host> {
   const { config, log, selected, database } = await openAndMigrate(options);
+  const definitions = options.modules as readonly ModuleDefinition[];
   const version = options.version ?? '0.1.0';
   try {
     const registry = new OperationRegistry();
@@ -131,6 +137,27 @@ export async function createHost(options: HostOptions): Promise<Host> {
       };
     };
 
+    const subscribersOf = new Map<string, string[]>();
+    for (const definition of definitions) {
+      for (const event of definition.consumes ?? []) {
+        subscribersOf.set(event.type, [
+          ...(subscribersOf.get(event.type) ?? []),
+          definition.contract.name,
+        ]);
+      }
+    }
+    const bus = new EventBus({
+      db: database.db,
+      log: log.child({ component: 'events' }),
+      publishers: selected.map((d) => d.contract.name),
+      subscribersOf,
+      remote: remoteEventDelivery(config.SEAM_REMOTES, serviceToken),
+      pollMs: config.SEAM_EVENT_POLL_MS,
+      retryBaseMs: config.SEAM_EVENT_RETRY_BASE_MS,
+      retryMaxMs: config.SEAM_EVENT_RETRY_MAX_MS,
+      maxAttempts: config.SEAM_EVENT_MAX_ATTEMPTS,
+    });
+
     const hosted: Hosted[] = [];
     for (const definition of selected) {
       const name = definition.contract.name;
@@ -141,8 +168,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
         config: config as never,
         log: moduleLog,
         clients: clientsFor(name),
+        events: { publish: (tx, event, payload) => bus.publish(name, tx, event, payload) as never },
       });
       registry.register(definition.contract, implementation.operations, moduleLog);
+      if (definition.consumes?.length) {
+        bus.subscribe(name, {
+          consumes: definition.consumes,
+          handlers: implementation.handlers ?? [],
+        });
+      }
       const router = createModuleApp();
       implementation.routes(router);
       hosted.push({
@@ -153,6 +187,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       });
     }
     for (const { implementation } of hosted) await implementation.start?.();
+    bus.start();
 
     const hostClients = clientsFor('host');
     const verifier = options.jwks
@@ -162,13 +197,19 @@ export async function createHost(options: HostOptions): Promise<Host> {
         })
       : undefined;
 
+    const eventsRouter = eventsAdminRouter(bus);
+    const eventsDocument = moduleDocument(
+      eventsRouter,
+      { name: EVENTS_ROUTER_NAME, description: 'Domain event deliveries (outbox) of this process' },
+      version,
+    );
     const document = mergeOpenApiDocuments(
       {
         title: 'Seam API',
         version,
         description: `Modules hosted by ${config.SEAM_SERVICE}: ${hosted.map((h) => h.definition.contract.name).join(', ')}`,
       },
-      hosted.map((h) => h.document),
+      [...hosted.map((h) => h.document), eventsDocument],
     );
 
     const state = { ready: true, server: undefined as ServerType | undefined };
@@ -177,6 +218,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       log,
       database,
       registry,
+      bus,
+      eventsRouter,
       serviceToken,
       verifier,
       hosted,
@@ -208,6 +251,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
         closing ??= (async () => {
           state.ready = false;
           if (state.server) await stopServer(state.server, config.SEAM_SHUTDOWN_TIMEOUT_MS);
+          await bus.stop();
           for (const { implementation } of [...hosted].reverse()) {
             await implementation
               .stop?.()
@@ -264,6 +308,7 @@ async function openAndMigrate(options: HostOptions) {
     for (const definition of selected) {
       const started = performance.now();
       await database.migrate(definition.contract.name, definition.migrationsFolder);
+      await ensureEventTables(database.db, definition.contract.name);
       log.debug(
         { module: definition.contract.name, ms: Math.round(performance.now() - started) },
         'migrated',
@@ -294,6 +339,8 @@ interface AppParts {
   log: Logger;
   database: DatabaseHandle;
   registry: OperationRegistry;
+  bus: EventBus;
+  eventsRouter: ModuleApp;
   serviceToken: string;
   verifier: TokenVerifier | undefined;
   hosted: Hosted[];
@@ -325,6 +372,7 @@ function buildApp(parts: AppParts): Hono<SeamEnv> {
     const started = performance.now();
     c.set('log', log);
     c.set('user', undefined);
+    c.set('authError', undefined);
     await next();
     const ms = performance.now() - started;
     metrics.observe(c.req.method, routeLabel(c), c.res.status, ms / 1000);
@@ -346,25 +394,28 @@ function buildApp(parts: AppParts): Hono<SeamEnv> {
   for (const { definition, router } of parts.hosted) {
     app.route(`/api/${definition.contract.name}`, router);
   }
+  app.route(`/api/${EVENTS_ROUTER_NAME}`, parts.eventsRouter);
 
-  app.post(`${INTERNAL_OPERATIONS_PATH}/:module/:operation`, limit, async (c) => {
+  const serviceOnly = createMiddleware<SeamEnv>(async (c, next) => {
     const token = c.req.header(SERVICE_TOKEN_HEADER) ?? '';
     if (!safeEqual(token, parts.serviceToken)) {
       throw AppError.unauthorized(
-        'Internal operations need a valid service credential',
+        'Internal endpoints need a valid service credential',
         'invalid-service-token',
       );
     }
-    let input: unknown;
-    try {
-      input = await c.req.json();
-    } catch {
-      throw new AppError({
-        status: 400,
-        code: 'malformed-json',
-        detail: 'The request body is not valid JSON',
-      });
-    }
+    await next();
+  });
+
+  app.post(`${INTERNAL_EVENTS_PATH}/:module`, limit, serviceOnly, async (c) => {
+    const parsed = EventEnvelopeSchema.safeParse(await readJson(c.req.raw));
+    if (!parsed.success) throw validationError(parsed.error, 'event envelope');
+    const result = await parts.bus.consume(c.req.param('module'), parsed.data);
+    return c.json({ result });
+  });
+
+  app.post(`${INTERNAL_OPERATIONS_PATH}/:module/:operation`, limit, serviceOnly, async (c) => {
+    const input = await readJson(c.req.raw);
     const deadlineHeader = Number(c.req.header(DEADLINE_HEADER));
     const deadline =
       Number.isFinite(deadlineHeader) && deadlineHeader > 0
@@ -441,6 +492,50 @@ function authenticate(verifier: TokenVerifier | undefined) {
     }
     await next();
   });
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new AppError({
+      status: 400,
+      code: 'malformed-json',
+      detail: 'The request body is not valid JSON',
+    });
+  }
+}
+
+const EventEnvelopeSchema = z.object({
+  id: z.uuid(),
+  type: z.string().min(1),
+  version: z.number().int(),
+  source: z.string().min(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+  payload: z.unknown(),
+});
+
+/** remoteEventDelivery posts envelopes to subscribers listed in SEAM_REMOTES. */
+function remoteEventDelivery(
+  remotes: Record<string, string>,
+  serviceToken: string,
+): RemoteDelivery {
+  return async (subscriber, envelope) => {
+    const baseUrl = remotes[subscriber];
+    if (!baseUrl) {
+      throw AppError.unavailable(
+        `Subscriber ${subscriber} is not hosted here and SEAM_REMOTES has no URL for it`,
+        'module-unreachable',
+      );
+    }
+    const response = await fetch(`${baseUrl}${INTERNAL_EVENTS_PATH}/${subscriber}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken },
+      body: JSON.stringify(envelope),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw AppError.fromProblem(await response.json().catch(() => null), 502);
+  };
 }
 
 function safeEqual(a: string, b: string): boolean {

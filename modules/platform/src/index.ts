@@ -74,3 +74,12 @@ export {
 export { problemResponse } from './http/problem.js';
 export type { SeamEnv } from './http/env.js';
 export { createHost, migrate, type Host, type HostOptions } from './host.js';
+export {
+  defineEvent,
+  type EventContext,
+  type EventDefinition,
+  type EventEnvelope,
+  type EventHandler,
+  on,
+} from './events/define.js';
+export type { Events } from './module.js';

@@ -9,6 +9,7 @@ import {
   BEARER_SECURITY,
   createRoute,
   defineContract,
+  defineEvent,
   defineModule,
   defineOperation,
   jsonBody,
@@ -33,9 +34,17 @@ export const NoteSchema = z
 const CreateNoteSchema = z.object({ text: z.string().min(1).max(100) }).openapi('CreateNote');
 const IdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
+export const NoteCreated = defineEvent({
+  type: 'notes.NoteCreated',
+  version: 1,
+  description: 'A note was created',
+  payload: z.object({ noteId: z.uuid(), text: z.string() }),
+});
+
 export const notesContract = defineContract({
   name: 'notes',
   description: 'Notes (platform test fixture)',
+  events: { NoteCreated },
   operations: {
     createNote: defineOperation({
       summary: 'Create a note',
@@ -110,16 +119,19 @@ export const notesContract = defineContract({
 export const notesModule = defineModule({
   contract: notesContract,
   migrationsFolder: fileURLToPath(new URL('./notes-migrations', import.meta.url)),
-  setup({ db }) {
+  setup({ db, events }) {
     const toNote = (row: typeof notes.$inferSelect) => ({
       id: row.id,
       text: row.text,
       createdAt: row.createdAt.toISOString(),
     });
-    const create = async (text: string) => {
-      const [row] = await db.insert(notes).values({ id: randomUUID(), text }).returning();
-      return toNote(row!);
-    };
+    const create = async (text: string) =>
+      db.transaction(async (tx) => {
+        const [row] = await tx.insert(notes).values({ id: randomUUID(), text }).returning();
+        await events.publish(tx, NoteCreated, { noteId: row!.id, text });
+        if (text === 'rollback') throw AppError.conflict('rolled back on purpose');
+        return toNote(row!);
+      });
     const get = async (id: string) => {
       const [row] = await db.select().from(notes).where(eq(notes.id, id));
       if (!row) throw AppError.notFound(`Note ${id} does not exist`);

@@ -13,6 +13,9 @@ function docsPage(title: string, specUrl: string): string {
     withDefaultFonts: false,
     hideClientButton: true,
     telemetry: false,
+    // The agent ("Ask AI") and developer tools call Scalar's servers; docs stay offline.
+    agent: { disabled: true },
+    showDeveloperTools: 'never',
     metaData: { title },
   });
   return `<!doctype html>

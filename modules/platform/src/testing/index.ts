@@ -2,9 +2,11 @@
 // file — a new Postgres database when DATABASE_URL is set, else PGlite in a
 // temporary folder — and a host started on a loopback port.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { createTokenSigner, generateSigningKey, type AuthUser } from '../auth.js';
 import { createHost, type Host, type HostOptions } from '../host.js';
@@ -17,8 +19,11 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** createTestDatabase makes an empty database that only this test file uses. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * createTestDatabase makes an empty database that only this test file uses.
+ * `service` names the PGlite folder the host will open (SEAM_SERVICE).
+ */
+export async function createTestDatabase(service = 'monolith'): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const { default: postgres } = await import('postgres');
@@ -45,11 +50,54 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const dir = await mkdtemp(join(tmpdir(), 'seam-test-'));
+  await cp(await pgliteTemplate(), join(dir, service), { recursive: true });
   return {
     env: { SEAM_DATA_DIR: dir },
     kind: 'pglite',
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * pgliteTemplate returns a freshly initialised, empty PGlite folder shared by all
+ * test files: initdb costs seconds, a copy well under one. It is built once per
+ * machine and PGlite version, atomically, so parallel workers can race for it.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const template = join(tmpdir(), `seam-pglite-template-${pgliteVersion()}`);
+  if (await exists(join(template, 'PG_VERSION'))) return template;
+  const building = await mkdtemp(join(tmpdir(), 'seam-pglite-building-'));
+  const client = new PGlite(building);
+  await client.waitReady;
+  await client.close();
+  try {
+    await rename(building, template);
+  } catch {
+    await rm(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+function pgliteVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  while (dir !== dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (manifest.name === '@electric-sql/pglite') return String(manifest.version);
+    } catch {
+      // not the package root yet
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface TestHost {
@@ -78,7 +126,7 @@ export interface TestHostOptions extends Omit<HostOptions, 'env'> {
  * await t.close();
  */
 export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.env?.SEAM_SERVICE ?? 'monolith');
   let host: Host;
   try {
     host = await createHost({

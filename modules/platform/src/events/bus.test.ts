@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NoteCreated, notesContract, notesModule } from '../../test/notes-module.js';
+import { seen, tallyControl, tallyModule } from '../../test/tally-module.js';
+import { AppError } from '../errors.js';
+import { createHost, type Host } from '../host.js';
+import {
+  createTestDatabase,
+  createTestTokens,
+  jsonRequest,
+  startTestHost,
+  type TestDatabase,
+  type TestHost,
+} from '../testing/index.js';
+import { eventTables } from './tables.js';
+
+const SERVICE_TOKEN = 'events-service-token-0123456789abcdef0123';
+const FAST_RETRIES = {
+  SEAM_SERVICE_TOKEN: SERVICE_TOKEN,
+  SEAM_EVENT_POLL_MS: '20',
+  SEAM_EVENT_RETRY_BASE_MS: '10',
+  SEAM_EVENT_RETRY_MAX_MS: '40',
+  SEAM_EVENT_MAX_ATTEMPTS: '3',
+};
+
+/** eventually polls `check` until it stops throwing, bounded by `ms`. */
+async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+const deliveries = eventTables('notes').deliveries;
+
+describe('events in one process', () => {
+  let t: TestHost;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    const tokens = await createTestTokens();
+    adminToken = await tokens.sign({ id: randomUUID(), email: 'admin@example.com', role: 'admin' });
+    t = await startTestHost({
+      modules: [notesModule, tallyModule],
+      jwks: tokens.jwks,
+      env: FAST_RETRIES,
+    });
+  });
+  afterAll(() => t.close());
+  beforeEach(() => {
+    tallyControl.healed = false;
+  });
+
+  const notes = () => t.host.clients.of(notesContract);
+  const seenNote = async (noteId: string) => {
+    const rows = await t.host.database.db.select().from(seen);
+    const row = rows.find((r) => r.noteId === noteId);
+    if (!row) throw new Error(`note ${noteId} not handled yet`);
+    return row;
+  };
+
+  it('delivers an event published in the state change transaction to its consumer', async () => {
+    const note = await notes().createNote({ text: 'hello' });
+    const row = await eventually(() => seenNote(note.id));
+    expect(row.text).toBe('hello');
+    expect(row.lagMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('publishes nothing when the transaction rolls back', async () => {
+    const before = await t.host.database.db.$count(deliveries);
+    const error = await notes()
+      .createNote({ text: 'rollback' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(await t.host.database.db.$count(deliveries)).toBe(before);
+    expect(await t.host.database.db.$count(eventTables('notes').outbox)).toBe(before);
+  });
+
+  it('retries a failing consumer with backoff until it succeeds', async () => {
+    const note = await notes().createNote({ text: 'flaky-2' });
+    await eventually(() => seenNote(note.id));
+    const { outbox } = eventTables('notes');
+    const [event] = await t.host.database.db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.payload}->>'noteId' = ${note.id}`);
+    const [delivery] = await t.host.database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.eventId, event!.id));
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, subscriber: 'tally' });
+    expect(delivery!.lastError).toBeNull();
+  });
+
+  it('marks a delivery failed after the last attempt, lists it for an admin, and retries it on request', async () => {
+    const note = await notes().createNote({ text: 'poison' });
+    const failed = await eventually(async () => {
+      const res = await t.request(
+        '/api/events/deliveries?status=failed',
+        jsonRequest('GET', undefined, adminToken),
+      );
+      const body = (await res.json()) as {
+        items: {
+          id: string;
+          eventId: string;
+          attempts: number;
+          lastError: string;
+          subscriber: string;
+          type: string;
+        }[];
+      };
+      const item = body.items.find(
+        (i) => i.type === 'notes.NoteCreated' && i.lastError.includes('poison'),
+      );
+      if (!item) throw new Error('not failed yet');
+      return item;
+    });
+    expect(failed).toMatchObject({ subscriber: 'tally', attempts: 3 });
+    expect(failed.lastError).toContain('422 unprocessable: poison note');
+
+    tallyControl.healed = true;
+    const retried = await t.request(
+      `/api/events/deliveries/${failed.id}/retry`,
+      jsonRequest('POST', undefined, adminToken),
+    );
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ id: failed.id, status: 'pending', attempts: 0 });
+    await eventually(() => seenNote(note.id));
+
+    const again = await t.request(
+      `/api/events/deliveries/${failed.id}/retry`,
+      jsonRequest('POST', undefined, adminToken),
+    );
+    expect(again.status).toBe(409);
+  });
+
+  it('guards the delivery routes: 401 without a token, 404 for an unknown delivery', async () => {
+    expect((await t.request('/api/events/deliveries')).status).toBe(401);
+    const res = await t.request(
+      `/api/events/deliveries/${randomUUID()}/retry`,
+      jsonRequest('POST', undefined, adminToken),
+    );
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('consumes a redelivered event once (inbox)', async () => {
+    const noteId = randomUUID();
+    const envelope = {
+      id: randomUUID(),
+      type: NoteCreated.type,
+      version: 1,
+      source: 'notes',
+      occurredAt: new Date().toISOString(),
+      payload: { noteId, text: 'twice' },
+    };
+    const first = await fetchConsume(t, envelope);
+    const second = await fetchConsume(t, envelope);
+    expect([first, second]).toEqual(['processed', 'duplicate']);
+    const rows = (await t.host.database.db.select().from(seen)).filter((r) => r.noteId === noteId);
+    expect(rows).toHaveLength(1);
+  });
+});
+
+/** fetchConsume posts an envelope to the internal delivery endpoint of the tally consumer. */
+async function fetchConsume(t: TestHost, envelope: object): Promise<string> {
+  const res = await t.host.app.request('/internal/events/tally', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-seam-service-token': SERVICE_TOKEN,
+    },
+    body: JSON.stringify(envelope),
+  });
+  return ((await res.json()) as { result: string }).result;
+}
+
+describe('events across a restart and across processes', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.dispose());
+
+  it('keeps events for a consumer that is down and delivers them once it is back', async () => {
+    const env = {
+      LOG_LEVEL: 'silent',
+      ...FAST_RETRIES,
+      SEAM_EVENT_MAX_ATTEMPTS: '100',
+      ...database.env,
+    };
+    const publisherOnly = await createHost({
+      modules: [notesModule, tallyModule],
+      env: { ...env, SEAM_MODULES: 'notes' },
+    });
+    const note = await publisherOnly.clients.of(notesContract).createNote({ text: 'while down' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [pending] = await publisherOnly.database.db.select().from(deliveries);
+    expect(pending).toMatchObject({ status: 'pending' });
+    expect(pending!.attempts).toBeGreaterThan(0);
+    await publisherOnly.close();
+
+    const both = await createHost({ modules: [notesModule, tallyModule], env });
+    try {
+      const rows = await eventually(async () => {
+        const found = (await both.database.db.select().from(seen)).filter(
+          (r) => r.noteId === note.id,
+        );
+        if (found.length === 0) throw new Error('not delivered yet');
+        return found;
+      });
+      expect(rows).toHaveLength(1);
+    } finally {
+      await both.close();
+    }
+  });
+
+  it('delivers over HTTP to a consumer hosted by another process', async () => {
+    const token = SERVICE_TOKEN;
+    const consumerDb = await createTestDatabase('tally');
+    let consumer: Host | undefined;
+    let publisher: Host | undefined;
+    try {
+      consumer = await createHost({
+        modules: [notesModule, tallyModule],
+        env: {
+          LOG_LEVEL: 'silent',
+          HOST: '127.0.0.1',
+          SEAM_SERVICE: 'tally',
+          SEAM_MODULES: 'tally',
+          SEAM_SERVICE_TOKEN: token,
+          ...consumerDb.env,
+        },
+      });
+      const { url } = await consumer.listen(0);
+      publisher = await createHost({
+        modules: [notesModule, tallyModule],
+        env: {
+          LOG_LEVEL: 'silent',
+          SEAM_MODULES: 'notes',
+          SEAM_REMOTES: `tally=${url}`,
+          ...FAST_RETRIES,
+          ...database.env,
+        },
+      });
+      const note = await publisher.clients.of(notesContract).createNote({ text: 'over http' });
+      const consumerHost = consumer;
+      await eventually(async () => {
+        const found = (await consumerHost.database.db.select().from(seen)).filter(
+          (r) => r.noteId === note.id,
+        );
+        if (found.length !== 1) throw new Error('not delivered yet');
+      });
+    } finally {
+      await publisher?.close();
+      await consumer?.close();
+      await consumerDb.dispose();
+    }
+  });
+});

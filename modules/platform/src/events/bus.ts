@@ -1,0 +1,406 @@
+// The event bus of one process: publishing into a module's outbox (inside the
+// caller's transaction), dispatching due deliveries with retries and backoff,
+// and consuming through the subscriber's inbox so each event takes effect once.
+// Subscribers hosted here are called in-process; others over HTTP.
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNull, lte, lt, or, sql } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { EventContext, EventDefinition, EventEnvelope, EventHandler } from './define.js';
+import { eventTables, type EventTables } from './tables.js';
+
+type Handler = (event: EventEnvelope, context: EventContext) => Promise<void>;
+
+export interface Subscriber {
+  /** consumes lists the event types the module handles, with the schemas it expects. */
+  consumes: readonly EventDefinition[];
+  handlers: readonly EventHandler[];
+}
+
+/** RemoteDelivery sends an envelope to a subscriber hosted by another process. */
+export type RemoteDelivery = (subscriber: string, envelope: EventEnvelope) => Promise<void>;
+
+export interface EventBusOptions {
+  db: Database;
+  log: Logger;
+  /** publishers are the hosted modules whose outboxes this process dispatches. */
+  publishers: string[];
+  /** subscribersOf maps an event type to every module (hosted or not) consuming it. */
+  subscribersOf: Map<string, string[]>;
+  /** remote delivers to subscribers not hosted here; undefined → the attempt fails and is retried. */
+  remote?: RemoteDelivery;
+  pollMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  batchSize?: number;
+  leaseMs?: number;
+}
+
+export interface DeliveryView {
+  id: string;
+  module: string;
+  eventId: string;
+  type: string;
+  subscriber: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  occurredAt: string;
+  deliveredAt: string | null;
+}
+
+export class EventBus {
+  readonly #options: Required<Omit<EventBusOptions, 'remote'>> & Pick<EventBusOptions, 'remote'>;
+  readonly #tables = new Map<string, EventTables>();
+  readonly #subscribers = new Map<
+    string,
+    { consumes: readonly EventDefinition[]; handlers: Map<string, Handler> }
+  >();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: EventBusOptions) {
+    this.#options = { batchSize: 50, leaseMs: 30_000, ...options };
+    for (const module of options.publishers) this.#tables.set(module, eventTables(module));
+  }
+
+  /** subscribe registers a hosted module's handlers. */
+  subscribe(module: string, subscriber: Subscriber): void {
+    const handlers = new Map(subscriber.handlers.map((h) => [h.event.type, h.handle]));
+    for (const event of subscriber.consumes) {
+      if (!handlers.has(event.type)) {
+        throw new Error(`Module ${module} consumes ${event.type} but has no handler for it`);
+      }
+    }
+    for (const type of handlers.keys()) {
+      if (!subscriber.consumes.some((e) => e.type === type)) {
+        throw new Error(`Module ${module} handles ${type} but does not list it in consumes`);
+      }
+    }
+    this.#subscribers.set(module, { consumes: subscriber.consumes, handlers });
+    if (!this.#tables.has(module)) this.#tables.set(module, eventTables(module));
+  }
+
+  /**
+   * publish writes an event into `module`'s outbox, and one delivery per
+   * subscriber, using `tx` — so it commits or rolls back with the state change.
+   */
+  async publish<E extends EventDefinition>(
+    module: string,
+    tx: Database,
+    event: E,
+    payload: unknown,
+  ): Promise<EventEnvelope> {
+    if (!event.type.startsWith(`${module}.`)) {
+      throw new Error(
+        `Module ${module} cannot publish ${event.type}: events belong to their module`,
+      );
+    }
+    const tables = this.#tablesOf(module);
+    const envelope: EventEnvelope = {
+      id: randomUUID(),
+      type: event.type,
+      version: event.version,
+      source: module,
+      occurredAt: new Date().toISOString(),
+      payload: event.payload.parse(payload),
+    };
+    await tx.insert(tables.outbox).values({
+      id: envelope.id,
+      type: envelope.type,
+      version: envelope.version,
+      payload: envelope.payload,
+      occurredAt: new Date(envelope.occurredAt),
+    });
+    const subscribers = this.#options.subscribersOf.get(event.type) ?? [];
+    if (subscribers.length > 0) {
+      await tx.insert(tables.deliveries).values(
+        subscribers.map((subscriber) => ({
+          id: randomUUID(),
+          eventId: envelope.id,
+          subscriber,
+          status: 'pending' as const,
+          attempts: 0,
+          nextAttemptAt: new Date(),
+        })),
+      );
+      // The transaction has not committed yet; nudge the dispatcher shortly after.
+      setTimeout(() => this.kick(), 5).unref();
+    }
+    return envelope;
+  }
+
+  /**
+   * consume hands an envelope to a hosted subscriber exactly once: the inbox row
+   * and the handler's writes share one transaction, so a redelivery is a no-op.
+   */
+  async consume(module: string, envelope: EventEnvelope): Promise<'processed' | 'duplicate'> {
+    const subscriber = this.#subscribers.get(module);
+    const definition = subscriber?.consumes.find((e) => e.type === envelope.type);
+    const handler = subscriber?.handlers.get(envelope.type);
+    if (!subscriber || !definition || !handler) {
+      throw AppError.notFound(
+        `Module ${module} does not consume ${envelope.type} here`,
+        'unknown-subscription',
+      );
+    }
+    const parsed = definition.payload.safeParse(envelope.payload);
+    if (!parsed.success) {
+      throw AppError.badRequest(
+        `Event ${envelope.id} (${envelope.type}) has an invalid payload`,
+        'invalid-event',
+      );
+    }
+    const { inbox } = this.#tablesOf(module);
+    const result = await this.#options.db.transaction(async (tx) => {
+      const fresh = await tx
+        .insert(inbox)
+        .values({ eventId: envelope.id, type: envelope.type, receivedAt: new Date() })
+        .onConflictDoNothing()
+        .returning({ eventId: inbox.eventId });
+      if (fresh.length === 0) return 'duplicate' as const;
+      await handler({ ...envelope, payload: parsed.data }, { tx: tx as unknown as Database });
+      return 'processed' as const;
+    });
+    this.#options.log.debug(
+      {
+        event: envelope.type,
+        eventId: envelope.id,
+        subscriber: module,
+        result,
+        lagMs: Date.now() - Date.parse(envelope.occurredAt),
+      },
+      'event consumed',
+    );
+    return result;
+  }
+
+  /** start runs the dispatch loop until stop(). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** kick makes the loop look for due deliveries now instead of after the poll interval. */
+  kick(): void {
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let handled = 0;
+      try {
+        handled = await this.dispatchOnce();
+      } catch (error) {
+        this.#options.log.error({ err: error }, 'event dispatch failed');
+      }
+      if (handled < this.#options.batchSize && this.#running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#options.pollMs);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
+      }
+    }
+  }
+
+  /** dispatchOnce delivers one batch of due deliveries per publisher; returns how many. */
+  async dispatchOnce(): Promise<number> {
+    let handled = 0;
+    for (const module of this.#options.publishers) {
+      const due = await this.#claim(module);
+      handled += due.length;
+      await Promise.all(due.map((item) => this.#deliver(module, item)));
+    }
+    return handled;
+  }
+
+  async #claim(module: string) {
+    const { deliveries, outbox } = this.#tablesOf(module);
+    const { db, batchSize, leaseMs } = this.#options;
+    const now = new Date();
+    const dueIds = db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.status, 'pending'),
+          lte(deliveries.nextAttemptAt, now),
+          or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now)),
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt))
+      .limit(batchSize)
+      .for('update', { skipLocked: true });
+    const claimed = await db
+      .update(deliveries)
+      .set({ leaseUntil: new Date(now.getTime() + leaseMs) })
+      .where(inArray(deliveries.id, dueIds))
+      .returning();
+    if (claimed.length === 0) return [];
+    const events = await db
+      .select()
+      .from(outbox)
+      .where(inArray(outbox.id, [...new Set(claimed.map((c) => c.eventId))]));
+    const byId = new Map(events.map((e) => [e.id, e]));
+    return claimed.flatMap((delivery) => {
+      const event = byId.get(delivery.eventId);
+      if (!event) return [];
+      const envelope: EventEnvelope = {
+        id: event.id,
+        type: event.type,
+        version: event.version,
+        source: module,
+        occurredAt: event.occurredAt.toISOString(),
+        payload: event.payload,
+      };
+      return [{ delivery, envelope }];
+    });
+  }
+
+  async #deliver(
+    module: string,
+    item: {
+      delivery: { id: string; subscriber: string; attempts: number };
+      envelope: EventEnvelope;
+    },
+  ): Promise<void> {
+    const { deliveries } = this.#tablesOf(module);
+    const { db, log, maxAttempts } = this.#options;
+    const { delivery, envelope } = item;
+    const attempts = delivery.attempts + 1;
+    try {
+      if (this.#subscribers.has(delivery.subscriber)) {
+        await this.consume(delivery.subscriber, envelope);
+      } else if (this.#options.remote) {
+        await this.#options.remote(delivery.subscriber, envelope);
+      } else {
+        throw AppError.unavailable(
+          `Subscriber ${delivery.subscriber} is not reachable from this process`,
+        );
+      }
+      await db
+        .update(deliveries)
+        .set({
+          status: 'delivered',
+          attempts,
+          deliveredAt: new Date(),
+          leaseUntil: null,
+          lastError: null,
+        })
+        .where(eq(deliveries.id, delivery.id));
+    } catch (error) {
+      const message = isAppError(error)
+        ? `${error.status} ${error.code}: ${error.detail}`
+        : String(error);
+      const failed = attempts >= maxAttempts;
+      await db
+        .update(deliveries)
+        .set({
+          status: failed ? 'failed' : 'pending',
+          attempts,
+          lastError: message.slice(0, 2000),
+          nextAttemptAt: new Date(Date.now() + this.backoff(attempts)),
+          leaseUntil: null,
+        })
+        .where(eq(deliveries.id, delivery.id));
+      log[failed ? 'error' : 'warn'](
+        {
+          event: envelope.type,
+          eventId: envelope.id,
+          subscriber: delivery.subscriber,
+          attempts,
+          err: message,
+        },
+        failed ? 'event delivery failed for good' : 'event delivery failed; will retry',
+      );
+    }
+  }
+
+  /** backoff is exponential with full jitter in its upper half: base·2^(n-1) · [0.5, 1). */
+  backoff(attempts: number): number {
+    const { retryBaseMs, retryMaxMs } = this.#options;
+    const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempts - 1));
+    return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+  }
+
+  /** deliveries lists deliveries across the hosted publishers, newest first. */
+  async deliveries(filter: {
+    status?: DeliveryView['status'];
+    limit: number;
+  }): Promise<DeliveryView[]> {
+    const views: DeliveryView[] = [];
+    for (const module of this.#options.publishers) {
+      const { deliveries, outbox } = this.#tablesOf(module);
+      const rows = await this.#options.db
+        .select({ d: deliveries, e: { type: outbox.type, occurredAt: outbox.occurredAt } })
+        .from(deliveries)
+        .innerJoin(outbox, eq(outbox.id, deliveries.eventId))
+        .where(filter.status ? eq(deliveries.status, filter.status) : sql`true`)
+        .orderBy(desc(outbox.occurredAt))
+        .limit(filter.limit);
+      for (const { d, e } of rows) {
+        views.push({
+          id: d.id,
+          module,
+          eventId: d.eventId,
+          type: e.type,
+          subscriber: d.subscriber,
+          status: d.status,
+          attempts: d.attempts,
+          nextAttemptAt: d.nextAttemptAt.toISOString(),
+          lastError: d.lastError,
+          occurredAt: e.occurredAt.toISOString(),
+          deliveredAt: d.deliveredAt?.toISOString() ?? null,
+        });
+      }
+    }
+    return views.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, filter.limit);
+  }
+
+  /** retry puts a failed delivery back in the queue with a fresh attempt budget. */
+  async retry(id: string): Promise<DeliveryView> {
+    for (const module of this.#options.publishers) {
+      const { deliveries } = this.#tablesOf(module);
+      const [row] = await this.#options.db.select().from(deliveries).where(eq(deliveries.id, id));
+      if (!row) continue;
+      if (row.status !== 'failed') {
+        throw AppError.conflict(
+          `Delivery ${id} is ${row.status}; only failed deliveries can be retried`,
+          'delivery-not-failed',
+        );
+      }
+      await this.#options.db
+        .update(deliveries)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date(), leaseUntil: null })
+        .where(eq(deliveries.id, id));
+      this.kick();
+      const [view] = (await this.deliveries({ limit: 1_000 })).filter((v) => v.id === id);
+      return view!;
+    }
+    throw AppError.notFound(`Delivery ${id} does not exist`, 'delivery-not-found');
+  }
+
+  #tablesOf(module: string): EventTables {
+    let tables = this.#tables.get(module);
+    if (!tables) {
+      tables = eventTables(module);
+      this.#tables.set(module, tables);
+    }
+    return tables;
+  }
+}

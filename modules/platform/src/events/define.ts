@@ -1,0 +1,69 @@
+// Domain events: declared in the publishing module's contract, versioned and
+// zod-validated; consumed by other modules through their inboxes.
+import type { z } from '@hono/zod-openapi';
+
+/** EventDefinition names one event type and the schema of its payload. */
+export interface EventDefinition<
+  Type extends string = string,
+  Payload extends z.ZodType = z.ZodType,
+> {
+  /** type is `<module>.<EventName>`, e.g. `orders.OrderConfirmed`. */
+  readonly type: Type;
+  readonly version: number;
+  readonly payload: Payload;
+  readonly description: string;
+}
+
+/** EventEnvelope is an event as stored in an outbox and handed to consumers. */
+export interface EventEnvelope<Payload = unknown> {
+  id: string;
+  type: string;
+  version: number;
+  /** source is the publishing module. */
+  source: string;
+  occurredAt: string;
+  payload: Payload;
+}
+
+/**
+ * defineEvent declares an event type in a contract.
+ *
+ * @example
+ * export const OrderConfirmed = defineEvent({
+ *   type: 'orders.OrderConfirmed', version: 1, description: 'An order was paid',
+ *   payload: z.object({ orderId: z.uuid(), userId: z.uuid(), total: MoneySchema }),
+ * });
+ */
+export function defineEvent<const Type extends string, Payload extends z.ZodType>(
+  definition: EventDefinition<Type, Payload>,
+): EventDefinition<Type, Payload> {
+  if (!/^[a-z][a-z0-9]*\.[A-Z][A-Za-z0-9]*$/.test(definition.type)) {
+    throw new Error(`Event type "${definition.type}" must look like module.EventName`);
+  }
+  return Object.freeze(definition);
+}
+
+/** EventHandler binds a handler to one consumed event type; build it with `on`. */
+export interface EventHandler {
+  readonly event: EventDefinition;
+  readonly handle: (event: EventEnvelope, context: EventContext) => Promise<void>;
+}
+
+/**
+ * on types a handler by the event it consumes.
+ *
+ * @example
+ * handlers: [on(OrderConfirmed, async (event, { tx }) => { await tx.insert(messages).values(...) })]
+ */
+export function on<E extends EventDefinition>(
+  event: E,
+  handle: (event: EventEnvelope<z.output<E['payload']>>, context: EventContext) => Promise<void>,
+): EventHandler {
+  return { event, handle: handle as EventHandler['handle'] };
+}
+
+/** EventContext gives a handler the transaction its inbox record is written in. */
+export interface EventContext {
+  /** tx commits together with the inbox record, so effects happen once. */
+  tx: import('../database.js').Database;
+}
