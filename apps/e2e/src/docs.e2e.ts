@@ -1,0 +1,150 @@
+// The docs UI in a real browser: Chromium opens /docs on the real server, Scalar
+// renders the merged OpenAPI document, and every catalog and users operation is
+// listed. Screenshots land in apps/e2e/screenshots/ for a human to look at.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.js';
+import { REPO_ROOT, startServer, type RunningServer } from './support/server.js';
+
+const SCREENSHOTS = join(REPO_ROOT, 'apps/e2e/screenshots');
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+interface DocumentedOperation {
+  method: string;
+  path: string;
+  summary: string;
+  tags: string[];
+}
+
+interface OpenApiPaths {
+  paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>>;
+}
+
+let server: RunningServer;
+let browser: Browser;
+let operations: DocumentedOperation[];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const res = await fetch(`${server.url}/openapi.json`);
+  operations = documentedOperations((await res.json()) as OpenApiPaths);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) expect((await server.stop()).code).toBe(0);
+});
+
+describe('GET /docs', () => {
+  it('serves the page and the Scalar bundle from the app itself, no CDN', async () => {
+    const page = await fetch(`${server.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('src="/docs/scalar.js"');
+    expect(html).not.toMatch(/src="https?:/);
+
+    const script = await fetch(`${server.url}/docs/scalar.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('documents the catalog and users routes in the merged OpenAPI document', () => {
+    const keys = operations.map((op) => `${op.method} ${op.path}`);
+    expect(keys).toEqual(
+      expect.arrayContaining(['GET /api/catalog/products', 'GET /api/catalog/products/{id}']),
+    );
+    expect(operations.filter((op) => op.path.startsWith('/api/users/')).length).toBeGreaterThan(0);
+    for (const op of operations) {
+      expect(op.summary, `${op.method} ${op.path} has a summary`).not.toBe('');
+      expect(op.tags.length, `${op.method} ${op.path} has a tag`).toBeGreaterThan(0);
+    }
+  });
+
+  it('renders every catalog and users operation in Scalar, in Chromium', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const pageErrors: string[] = [];
+    const offOrigin: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('request', (request) => {
+      const url = request.url();
+      if (/^https?:/.test(url) && !url.startsWith(`${server.url}/`)) offOrigin.push(url);
+    });
+    try {
+      const res = await page.goto(`${server.url}/docs`, { waitUntil: 'load' });
+      expect(res?.status()).toBe(200);
+      const sidebar = page.locator('.t-doc__sidebar');
+      await sidebar.waitFor({ state: 'visible', timeout: 30_000 });
+      await expandAllGroups(page);
+      const title = page.getByRole('heading', { name: 'Seam API', exact: true }).first();
+      await title.waitFor();
+
+      for (const tag of ['catalog', 'users']) {
+        await expect.poll(() => sidebar.getByText(tag, { exact: true }).count()).toBeGreaterThan(0);
+      }
+      for (const op of operations) {
+        const entry = sidebar.getByText(op.summary, { exact: true }).first();
+        await entry.waitFor({ state: 'visible', timeout: 10_000 });
+      }
+      // Opening a group can scroll the content; the overview shot starts at the title.
+      await page.evaluate('window.scrollTo(0, 0)');
+      await expect
+        .poll(() => title.evaluate((el) => el.getBoundingClientRect().top))
+        .toBeLessThan(400);
+      await page.screenshot({ path: join(SCREENSHOTS, 'docs.png') });
+
+      // Follow the sidebar to the catalog listing and check its path is rendered.
+      const list = operations.find(
+        (op) => op.method === 'GET' && op.path === '/api/catalog/products',
+      )!;
+      await sidebar.getByText(list.summary, { exact: true }).first().click();
+      const heading = page.getByRole('heading', { name: list.summary, exact: true }).first();
+      await heading.waitFor({ state: 'visible' });
+      await expect
+        .poll(() => page.getByText('/api/catalog/products', { exact: true }).count())
+        .toBeGreaterThan(0);
+      await page.screenshot({ path: join(SCREENSHOTS, 'docs-catalog.png') });
+
+      expect(pageErrors).toEqual([]);
+      expect(offOrigin).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: join(SCREENSHOTS, 'docs-failure.png') }).catch(() => {});
+      throw error;
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/**
+ * expandAllGroups opens every collapsed tag group in Scalar's sidebar. Scalar
+ * marks the toggles with aria-expanded; older releases also label them "Open Group".
+ */
+async function expandAllGroups(page: Page): Promise<void> {
+  const sidebar = page.locator('.t-doc__sidebar');
+  const closed = sidebar
+    .locator('button[aria-expanded="false"]')
+    .or(sidebar.getByRole('button', { name: /^Open Group/ }));
+  for (let i = 0; i < 50 && (await closed.count()) > 0; i++) {
+    await closed.first().click();
+  }
+  expect(await closed.count()).toBe(0);
+}
+
+function documentedOperations(document: OpenApiPaths): DocumentedOperation[] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => HTTP_METHODS.includes(method))
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        summary: op.summary ?? '',
+        tags: op.tags ?? [],
+      })),
+  );
+}

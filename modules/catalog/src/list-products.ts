@@ -1,0 +1,61 @@
+// Browsing the catalog: GET /products with text search, a category filter and
+// keyset pagination over (created_at, id), oldest first.
+import { catalogContract, type ListProductsQuery, type ProductPage } from '@seam/catalog-contract';
+import type { Database, ModuleApp } from '@seam/platform';
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { toProduct } from './product-row.js';
+import { products } from './schema.js';
+
+/**
+ * listProducts returns one page of products matching `query`. The page after
+ * it starts strictly after its last product, so concurrent inserts never make
+ * a product appear twice, and a product created later shows on a later page.
+ */
+export async function listProducts(db: Database, query: ListProductsQuery): Promise<ProductPage> {
+  const conditions: (SQL | undefined)[] = [];
+  if (query.category) conditions.push(eq(products.category, query.category));
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    conditions.push(
+      or(
+        ilike(products.name, pattern),
+        ilike(products.description, pattern),
+        ilike(products.sku, pattern),
+      ),
+    );
+  }
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor);
+    conditions.push(
+      sql`(${products.createdAt}, ${products.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(products)
+    .where(and(...conditions))
+    .orderBy(asc(products.createdAt), asc(products.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toProduct),
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ createdAt: last.createdAt, id: last.id })
+        : null,
+  };
+}
+
+/** listProductsRoute registers GET /products. */
+export function listProductsRoute(app: ModuleApp, db: Database): void {
+  app.openapi(catalogContract.routes.listProducts, async (c) => {
+    return c.json(await listProducts(db, c.req.valid('query')), 200);
+  });
+}
+
+/** escapeLike makes `%`, `_` and `\` match themselves in a LIKE pattern (escape `\`). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}

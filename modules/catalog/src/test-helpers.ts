@@ -1,0 +1,103 @@
+// Helpers shared by the catalog's tests: a host running only the catalog, with
+// admin and customer tokens, and small request and assertion shortcuts.
+import { randomUUID } from 'node:crypto';
+import type { CreateProduct, Product, ProductPage } from '@seam/catalog-contract';
+import type { Problem } from '@seam/platform';
+import {
+  createTestTokens,
+  jsonRequest,
+  startTestHost,
+  type TestHost,
+  type TestHostOptions,
+} from '@seam/platform/testing';
+import { expect } from 'vitest';
+import catalogModule from './index.js';
+import { products } from './schema.js';
+
+export interface CatalogTestHost extends TestHost {
+  adminToken: string;
+  customerToken: string;
+  /** call sends a JSON request (body and token optional) to /api/catalog + path. */
+  call(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
+  /** create posts a product as admin and returns it, failing the test on any other answer. */
+  create(overrides?: Partial<CreateProduct>): Promise<Product>;
+  /** countProducts counts the rows of catalog.products directly. */
+  countProducts(): Promise<number>;
+}
+
+/** startCatalog starts a host with only the catalog module on a fresh database. */
+export async function startCatalog(
+  options: Partial<Omit<TestHostOptions, 'modules' | 'jwks'>> = {},
+): Promise<CatalogTestHost> {
+  const tokens = await createTestTokens();
+  const t = await startTestHost({ ...options, modules: [catalogModule], jwks: tokens.jwks });
+  const adminToken = await tokens.sign({
+    id: randomUUID(),
+    email: 'admin@example.com',
+    role: 'admin',
+  });
+  const customerToken = await tokens.sign({
+    id: randomUUID(),
+    email: 'ada@example.com',
+    role: 'customer',
+  });
+  const call = (method: string, path: string, body?: unknown, token?: string) =>
+    t.request(`/api/catalog${path}`, jsonRequest(method, body, token));
+  return {
+    ...t,
+    adminToken,
+    customerToken,
+    call,
+    async create(overrides = {}) {
+      const res = await call('POST', '/products', newProduct(overrides), adminToken);
+      const body = await res.json();
+      expect(res.status, JSON.stringify(body)).toBe(201);
+      return body as Product;
+    },
+    countProducts: () => t.host.database.db.$count(products),
+  };
+}
+
+let sequence = 0;
+
+/** newProduct is a valid create body with a unique sku. */
+export function newProduct(overrides: Partial<CreateProduct> = {}): CreateProduct {
+  sequence += 1;
+  return {
+    sku: `TEST-${sequence}-${randomUUID().slice(0, 8).toUpperCase()}`,
+    name: `Test product ${sequence}`,
+    description: 'A product made by a test',
+    price: { amount: 1000 + sequence, currency: 'EUR' },
+    category: 'testing',
+    ...overrides,
+  };
+}
+
+/** readPage reads a 200 product page. */
+export async function readPage(res: Response): Promise<ProductPage> {
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body as ProductPage;
+}
+
+/** expectProblem checks an RFC 9457 answer and returns its body. */
+export async function expectProblem(
+  res: Response,
+  status: number,
+  code?: string,
+): Promise<Problem> {
+  const body = (await res.json()) as Problem;
+  expect(res.status, JSON.stringify(body)).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(body).toMatchObject({ status, type: `urn:seam:problem:${body.code}` });
+  if (code) expect(body.code).toBe(code);
+  expect(body.title).toEqual(expect.any(String));
+  expect(body.detail).toEqual(expect.any(String));
+  expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|node_modules|Failed query/);
+  return body;
+}
+
+/** fieldPaths lists the field paths of a validation problem. */
+export function fieldPaths(problem: Problem): string[] {
+  return (problem.errors ?? []).map((error) => error.path);
+}
