@@ -26,12 +26,12 @@ describe('exported surface', () => {
   it('pins the contract name, operations and routes', () => {
     expect(catalogModule.contract).toBe(catalogContract);
     expect(catalogContract.name).toBe('catalog');
-    expect(Object.keys(catalogContract.operations)).toEqual(['getProduct', 'getProducts']);
+    expect(Object.keys(catalogContract.operations)).toEqual(['listProducts', 'getProduct', 'getProducts']);
     expect(
       Object.fromEntries(
         Object.entries(catalogContract.operations).map(([name, op]) => [name, op.idempotent]),
       ),
-    ).toEqual({ getProduct: true, getProducts: true });
+    ).toEqual({ listProducts: true, getProduct: true, getProducts: true });
     expect(
       Object.entries(catalogContract.routes).map(
         ([name, route]) => `${name} ${route.method.toUpperCase()} ${route.path}`,

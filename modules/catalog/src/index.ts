@@ -5,7 +5,7 @@ import { catalogContract } from '@seam/catalog-contract';
 import { defineModule } from '@seam/platform';
 import { seedDemoCatalog } from './demo-catalog.js';
 import { getProduct, getProductRoute, getProducts } from './get-product.js';
-import { listProductsRoute } from './list-products.js';
+import { listProducts, listProductsRoute } from './list-products.js';
 import { manageProductsRoutes } from './manage-products.js';
 
 /** The catalog module definition; hosts list it among their modules. */
@@ -14,6 +14,7 @@ export default defineModule({
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   setup: ({ db, config, log }) => ({
     operations: {
+      listProducts: (query) => listProducts(db, query),
       getProduct: ({ id }) => getProduct(db, id),
       getProducts: async ({ ids }) => ({ items: await getProducts(db, ids) }),
     },

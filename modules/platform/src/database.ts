@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AppError } from './errors.js';
+import { ensureEventTables } from './events/tables.js';
 import type { Logger } from './logger.js';
 
 /** Database is what a module queries: drizzle over PGlite or over Postgres. */
@@ -19,7 +20,10 @@ export interface DatabaseHandle {
   readonly location: string;
   /** ping runs `select 1`; readiness uses it. */
   ping(): Promise<void>;
-  /** migrate applies a module's migrations into its own schema, once across replicas. */
+  /**
+   * migrate applies a module's migrations into its own schema and creates the
+   * platform's event tables there, once across replicas.
+   */
   migrate(schema: string, migrationsFolder: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -85,11 +89,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       const lockKey = `seam:migrate:${schema}`;
       try {
         await single`select pg_advisory_lock(hashtext(${lockKey}))`;
-        await migrate(drizzle({ client: single }), {
+        const locked = drizzle({ client: single });
+        await migrate(locked, {
           migrationsFolder,
           migrationsSchema: schema,
           migrationsTable: MIGRATIONS_TABLE,
         });
+        await ensureEventTables(locked as unknown as Database, schema);
         await single`select pg_advisory_unlock(hashtext(${lockKey}))`;
       } finally {
         await single.end({ timeout: 5 });
@@ -131,6 +137,7 @@ async function openPglite(dataDir: string, options: DatabaseOptions): Promise<Da
         migrationsSchema: schema,
         migrationsTable: MIGRATIONS_TABLE,
       });
+      await ensureEventTables(db, schema);
     },
     async close() {
       try {

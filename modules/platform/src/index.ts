@@ -83,3 +83,4 @@ export {
   on,
 } from './events/define.js';
 export type { Events } from './module.js';
+export { MoneySchema, type Money } from './money.js';

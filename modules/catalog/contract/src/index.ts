@@ -8,9 +8,11 @@ import {
   defineOperation,
   jsonBody,
   jsonContent,
+  MoneySchema,
   problemResponses,
   requireAuth,
   z,
+  type Money,
 } from '@seam/platform';
 
 /** PRODUCT_EXAMPLE is the demo catalog's espresso grinder, as the API returns it. */
@@ -63,25 +65,8 @@ const CategorySchema = z
 
 const ProductIdSchema = z.uuid().openapi({ example: PRODUCT_EXAMPLE.id });
 
-/**
- * MoneySchema is an amount in integer minor units (cents for EUR/USD) and an
- * ISO 4217 currency code; never a float.
- */
-export const MoneySchema = z
-  .object({
-    amount: z.number().int().min(0).openapi({
-      description: 'Integer minor units (24900 = 249.00 EUR); a safe integer',
-      maximum: Number.MAX_SAFE_INTEGER,
-      example: 24900,
-    }),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of 3 uppercase letters')
-      .openapi({ description: 'ISO 4217 currency code', example: 'EUR' }),
-  })
-  .openapi('Money', { example: PRODUCT_EXAMPLE.price });
-
-export type Money = z.output<typeof MoneySchema>;
+/** MoneySchema lives in the platform so every contract prices the same way. */
+export { MoneySchema, type Money };
 
 /** ProductSchema is a product as every route and operation returns it. */
 export const ProductSchema = z
@@ -322,6 +307,12 @@ export const catalogContract = defineContract({
   name: 'catalog',
   description: 'Products and their prices: browse, search and, for admins, manage the catalog.',
   operations: {
+    listProducts: defineOperation({
+      summary: 'Returns one page of products, as GET /products does (inventory pages through it)',
+      input: ListProductsQuerySchema,
+      output: ProductPageSchema,
+      idempotent: true,
+    }),
     getProduct: defineOperation({
       summary: 'Returns one product; an unknown id is a 404 AppError',
       input: GetProductInputSchema,
