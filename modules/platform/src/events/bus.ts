@@ -3,7 +3,7 @@
 // and consuming through the subscriber's inbox so each event takes effect once.
 // Subscribers hosted here are called in-process; others over HTTP.
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, lte, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, lt, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -345,29 +345,9 @@ export class EventBus {
   }): Promise<DeliveryView[]> {
     const views: DeliveryView[] = [];
     for (const module of this.#options.publishers) {
-      const { deliveries, outbox } = this.#tablesOf(module);
-      const rows = await this.#options.db
-        .select({ d: deliveries, e: { type: outbox.type, occurredAt: outbox.occurredAt } })
-        .from(deliveries)
-        .innerJoin(outbox, eq(outbox.id, deliveries.eventId))
-        .where(filter.status ? eq(deliveries.status, filter.status) : sql`true`)
-        .orderBy(desc(outbox.occurredAt))
-        .limit(filter.limit);
-      for (const { d, e } of rows) {
-        views.push({
-          id: d.id,
-          module,
-          eventId: d.eventId,
-          type: e.type,
-          subscriber: d.subscriber,
-          status: d.status,
-          attempts: d.attempts,
-          nextAttemptAt: d.nextAttemptAt.toISOString(),
-          lastError: d.lastError,
-          occurredAt: e.occurredAt.toISOString(),
-          deliveredAt: d.deliveredAt?.toISOString() ?? null,
-        });
-      }
+      const { deliveries } = this.#tablesOf(module);
+      const where = filter.status ? eq(deliveries.status, filter.status) : undefined;
+      views.push(...(await this.#views(module, where, filter.limit)));
     }
     return views.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, filter.limit);
   }
@@ -376,23 +356,47 @@ export class EventBus {
   async retry(id: string): Promise<DeliveryView> {
     for (const module of this.#options.publishers) {
       const { deliveries } = this.#tablesOf(module);
-      const [row] = await this.#options.db.select().from(deliveries).where(eq(deliveries.id, id));
-      if (!row) continue;
-      if (row.status !== 'failed') {
+      const reopened = await this.#options.db
+        .update(deliveries)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date(), leaseUntil: null })
+        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'failed')))
+        .returning({ id: deliveries.id });
+      const [view] = await this.#views(module, eq(deliveries.id, id), 1);
+      if (!view) continue;
+      if (reopened.length === 0) {
         throw AppError.conflict(
-          `Delivery ${id} is ${row.status}; only failed deliveries can be retried`,
+          `Delivery ${id} is ${view.status}; only failed deliveries can be retried`,
           'delivery-not-failed',
         );
       }
-      await this.#options.db
-        .update(deliveries)
-        .set({ status: 'pending', attempts: 0, nextAttemptAt: new Date(), leaseUntil: null })
-        .where(eq(deliveries.id, id));
       this.kick();
-      const [view] = (await this.deliveries({ limit: 1_000 })).filter((v) => v.id === id);
-      return view!;
+      return view;
     }
     throw AppError.notFound(`Delivery ${id} does not exist`, 'delivery-not-found');
+  }
+
+  async #views(module: string, where: SQL | undefined, limit: number): Promise<DeliveryView[]> {
+    const { deliveries, outbox } = this.#tablesOf(module);
+    const rows = await this.#options.db
+      .select({ d: deliveries, e: { type: outbox.type, occurredAt: outbox.occurredAt } })
+      .from(deliveries)
+      .innerJoin(outbox, eq(outbox.id, deliveries.eventId))
+      .where(where)
+      .orderBy(desc(outbox.occurredAt))
+      .limit(limit);
+    return rows.map(({ d, e }) => ({
+      id: d.id,
+      module,
+      eventId: d.eventId,
+      type: e.type,
+      subscriber: d.subscriber,
+      status: d.status,
+      attempts: d.attempts,
+      nextAttemptAt: d.nextAttemptAt.toISOString(),
+      lastError: d.lastError,
+      occurredAt: e.occurredAt.toISOString(),
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    }));
   }
 
   #tablesOf(module: string): EventTables {
