@@ -50,9 +50,36 @@ describe('loadConfig', () => {
     });
     expect(config.SEAM_MODULES).toEqual(['users', 'catalog']);
     expect(config.SEAM_REMOTES).toEqual({
-      orders: 'http://127.0.0.1:4001',
-      payments: 'https://pay.internal',
+      orders: ['http://127.0.0.1:4001'],
+      payments: ['https://pay.internal'],
     });
+  });
+
+  it('parses several replica URLs per remote module, separated by |', () => {
+    const config = loadConfig({
+      SEAM_REMOTES: 'catalog=http://127.0.0.1:3102|http://127.0.0.1:3112/ , users=http://u:3000',
+    });
+    expect(config.SEAM_REMOTES).toEqual({
+      catalog: ['http://127.0.0.1:3102', 'http://127.0.0.1:3112'],
+      users: ['http://u:3000'],
+    });
+  });
+
+  it('rejects a remote module listed twice', () => {
+    const error = configError({ SEAM_REMOTES: 'catalog=http://a:1,catalog=http://b:2' });
+    expect(error.errors?.[0]?.message).toContain('catalog is listed twice');
+  });
+
+  it('rejects a remote with one bad replica URL among good ones', () => {
+    const error = configError({ SEAM_REMOTES: 'catalog=http://a:1|ftp://b' });
+    expect(error.errors?.[0]?.message).toContain('catalog=http://a:1|ftp://b');
+  });
+
+  it('reads the topology file path', () => {
+    expect(loadConfig({ SEAM_TOPOLOGY: 'topology/split.json' }).SEAM_TOPOLOGY).toBe(
+      'topology/split.json',
+    );
+    expect(loadConfig({}).SEAM_TOPOLOGY).toBeUndefined();
   });
 
   it('rejects a malformed remote with the offending pair', () => {

@@ -14,19 +14,39 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
 
-/** REMOTES maps module names to base URLs: `users=http://10.0.0.5:3000,catalog=http://…`. */
+/**
+ * REMOTES maps module names to the base URLs of the replicas hosting them, `|` between
+ * replicas: `users=http://10.0.0.5:3000,catalog=http://10.0.0.6:3000|http://10.0.0.7:3000`.
+ */
 const remotes = z.string().transform((value, ctx) => {
-  const map: Record<string, string> = {};
+  const map: Record<string, string[]> = {};
   for (const pair of value
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const [name, url] = pair.split('=');
-    if (!name || !url || !URL.canParse(url) || !/^https?:/.test(url)) {
-      ctx.addIssue({ code: 'custom', message: `"${pair}" is not module=http(s)://host:port` });
+    const separator = pair.indexOf('=');
+    const name = pair.slice(0, Math.max(separator, 0)).trim();
+    const urls = pair
+      .slice(separator + 1)
+      .split('|')
+      .map((url) => url.trim())
+      .filter(Boolean);
+    const valid = urls.every((url) => URL.canParse(url) && /^https?:\/\//.test(url));
+    if (separator < 1 || !name || urls.length === 0 || !valid) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${pair}" is not module=http(s)://host:port (several replicas separated by |)`,
+      });
       return z.NEVER;
     }
-    map[name.trim()] = url.trim().replace(/\/+$/, '');
+    if (map[name]) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `module ${name} is listed twice; separate its replica URLs with |`,
+      });
+      return z.NEVER;
+    }
+    map[name] = [...new Set(urls.map((url) => url.replace(/\/+$/, '')))];
   }
   return map;
 });
@@ -56,6 +76,8 @@ export const PlatformEnvSchema = z.object({
     )
     .optional(),
   SEAM_REMOTES: remotes.default({}),
+  /** SEAM_TOPOLOGY is a topology file (topology/<name>.json); see docs/splitting.md. */
+  SEAM_TOPOLOGY: z.string().min(1).optional(),
   /** SEAM_SERVICE_TOKEN authenticates module-to-module calls; random per process when unset. */
   SEAM_SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   SEAM_BODY_LIMIT_BYTES: z.coerce

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notes, notesModule } from '../test/notes-module.js';
 import { createHost } from './host.js';
@@ -295,5 +298,57 @@ describe('start-up configuration', () => {
     expect(error).toBeInstanceOf(AppError);
     expect(error.detail).toContain('billing');
     expect(error.detail).toContain('known modules are notes');
+  });
+});
+
+describe('topology', () => {
+  it('hosts the modules the topology gives SEAM_SERVICE and reaches the others over HTTP', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seam-topology-'));
+    const file = join(dir, 'two.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        services: {
+          notes: { modules: ['notes'], replicas: ['http://127.0.0.1:3901'] },
+          other: {
+            modules: ['ghost'],
+            replicas: ['http://127.0.0.1:3902', 'http://127.0.0.1:3903'],
+          },
+        },
+      }),
+    );
+    const ghost = { ...notesModule, contract: { ...notesModule.contract, name: 'ghost' } };
+    const topo = await startTestHost({
+      modules: [notesModule, ghost as typeof notesModule],
+      env: { SEAM_TOPOLOGY: file, SEAM_SERVICE: 'notes' },
+    });
+    try {
+      expect(topo.host.hosted).toEqual(['notes']);
+      expect(topo.host.config.SEAM_REMOTES).toEqual({
+        ghost: ['http://127.0.0.1:3902', 'http://127.0.0.1:3903'],
+      });
+    } finally {
+      await topo.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a topology that does not name this service, listing the ones it has', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seam-topology-'));
+    const file = join(dir, 'one.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        services: { notes: { modules: ['notes'], replicas: ['http://127.0.0.1:3901'] } },
+      }),
+    );
+    const error = await createHost({
+      modules: [notesModule],
+      env: { SEAM_TOPOLOGY: file, SEAM_SERVICE: 'nope', LOG_LEVEL: 'silent' },
+    }).catch((e) => e);
+    await rm(dir, { recursive: true, force: true });
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe('invalid-configuration');
+    expect(error.detail).toContain('service "nope" is not in the topology; its services are notes');
   });
 });

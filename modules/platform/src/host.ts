@@ -50,6 +50,8 @@ import { eventsAdminRouter, EVENTS_ROUTER_NAME } from './events/admin-routes.js'
 import { createLogger, type Logger } from './logger.js';
 import type { Clients, ModuleApp, ModuleDefinition, ModuleImplementation } from './module.js';
 import { OperationRegistry } from './operations.js';
+import { loadTopology, resolveService } from './topology.js';
+import { runInScope } from './scope.js';
 
 export interface HostOptions {
   /** modules are all modules this build knows; SEAM_MODULES picks the hosted subset. */
@@ -106,9 +108,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (registry.has(module)) return local;
       let transport = transports.get(module);
       if (!transport) {
-        const baseUrl = config.SEAM_REMOTES[module];
-        transport = baseUrl
-          ? createHttpTransport({ baseUrl, serviceToken })
+        const baseUrls = config.SEAM_REMOTES[module];
+        transport = baseUrls?.length
+          ? createHttpTransport({ baseUrls, serviceToken })
           : unreachableTransport(module);
         transports.set(module, transport);
       }
@@ -285,7 +287,23 @@ async function openAndMigrate(options: HostOptions) {
     definitions.map((d) => d.config ?? {}),
   );
   const known = definitions.map((d) => d.contract.name);
-  const wanted = config.SEAM_MODULES ?? known;
+  let wanted = config.SEAM_MODULES ?? known;
+  if (config.SEAM_TOPOLOGY) {
+    // A topology names this process's modules and where every other one runs;
+    // SEAM_REMOTES, when also set, overrides single modules' URLs.
+    if (config.SEAM_MODULES) {
+      throw new AppError({
+        status: 500,
+        code: 'invalid-configuration',
+        detail:
+          'Invalid configuration: set SEAM_TOPOLOGY (with SEAM_SERVICE) or SEAM_MODULES, not both',
+      });
+    }
+    const topology = await loadTopology(config.SEAM_TOPOLOGY, known);
+    const resolved = resolveService(topology, config.SEAM_SERVICE);
+    wanted = resolved.hosted;
+    config.SEAM_REMOTES = { ...resolved.remotes, ...config.SEAM_REMOTES };
+  }
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new AppError({
@@ -371,7 +389,7 @@ function buildApp(parts: AppParts): Hono<SeamEnv> {
     c.set('log', log);
     c.set('user', undefined);
     c.set('authError', undefined);
-    await next();
+    await runInScope({ requestId: c.get('requestId'), deadline: undefined }, next);
     const ms = performance.now() - started;
     metrics.observe(c.req.method, routeLabel(c), c.res.status, ms / 1000);
     log.info(
@@ -514,18 +532,24 @@ const EventEnvelopeSchema = z.object({
 });
 
 /** remoteEventDelivery posts envelopes to subscribers listed in SEAM_REMOTES. */
+/**
+ * remoteEventDelivery posts envelopes to subscribers listed in SEAM_REMOTES, to
+ * one replica per attempt in turn; a failed attempt is retried by the bus.
+ */
 function remoteEventDelivery(
-  remotes: Record<string, string>,
+  remotes: Record<string, string[]>,
   serviceToken: string,
 ): RemoteDelivery {
+  let turn = 0;
   return async (subscriber, envelope) => {
-    const baseUrl = remotes[subscriber];
-    if (!baseUrl) {
+    const baseUrls = remotes[subscriber] ?? [];
+    if (baseUrls.length === 0) {
       throw AppError.unavailable(
         `Subscriber ${subscriber} is not hosted here and SEAM_REMOTES has no URL for it`,
         'module-unreachable',
       );
     }
+    const baseUrl = baseUrls[turn++ % baseUrls.length];
     const response = await fetch(`${baseUrl}${INTERNAL_EVENTS_PATH}/${subscriber}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken },

@@ -84,3 +84,17 @@ export {
 } from './events/define.js';
 export type { Events } from './module.js';
 export { MoneySchema, type Money } from './money.js';
+export { mountDocs } from './http/docs.js';
+export { errorHandler, methodNotAllowedResponse, notFoundHandler } from './http/problem.js';
+export { Metrics, routeLabel } from './http/metrics.js';
+export {
+  loadTopology,
+  parseTopology,
+  resolveService,
+  serviceOf,
+  topologyJsonSchema,
+  TopologySchema,
+  type ResolvedService,
+  type Topology,
+  type TopologyService,
+} from './topology.js';

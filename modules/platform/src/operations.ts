@@ -5,6 +5,7 @@
 import type { CallContext, Contract, OperationHandlers } from './contract.js';
 import { AppError, isAppError, validationError } from './errors.js';
 import type { Logger } from './logger.js';
+import { runInScope } from './scope.js';
 
 interface RegisteredModule {
   contract: Contract;
@@ -62,7 +63,9 @@ export class OperationRegistry {
     let timer: NodeJS.Timeout | undefined;
     try {
       const output = await Promise.race([
-        handler(parsed.data, context),
+        runInScope({ requestId: context.requestId, deadline: context.deadline }, () =>
+          handler(parsed.data, context),
+        ),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(deadlineExceeded(module, operation)), remaining);
         }),

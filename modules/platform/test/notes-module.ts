@@ -64,6 +64,12 @@ export const notesContract = defineContract({
       output: z.object({ slept: z.number() }),
       idempotent: true,
     }),
+    relay: defineOperation({
+      summary: 'Call sleep through the typed client (deadline propagation)',
+      input: z.object({ ms: z.number().int().min(0).max(10_000) }),
+      output: z.object({ slept: z.number() }),
+      idempotent: true,
+    }),
     breakContract: defineOperation({
       summary: 'Return output that does not match the schema',
       input: z.object({}),
@@ -119,7 +125,7 @@ export const notesContract = defineContract({
 export const notesModule = defineModule({
   contract: notesContract,
   migrationsFolder: fileURLToPath(new URL('./notes-migrations', import.meta.url)),
-  setup({ db, events }) {
+  setup({ db, events, clients }) {
     const toNote = (row: typeof notes.$inferSelect) => ({
       id: row.id,
       text: row.text,
@@ -145,6 +151,7 @@ export const notesModule = defineModule({
           await new Promise((resolve) => setTimeout(resolve, ms));
           return { slept: ms };
         },
+        relay: ({ ms }) => clients.of(notesContract).sleep({ ms }, { timeoutMs: 10_000 }),
         breakContract: async () => ({ count: 'many' }) as unknown as { count: number },
         crash: async () => {
           throw new Error('database password is hunter2');

@@ -7,10 +7,8 @@ import { and, asc, desc, eq, inArray, isNull, lte, lt, or, type SQL } from 'driz
 import type { Database } from '../database.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { EventContext, EventDefinition, EventEnvelope, EventHandler } from './define.js';
+import type { EventDefinition, EventEnvelope, EventHandler } from './define.js';
 import { eventTables, type EventTables } from './tables.js';
-
-type Handler = (event: EventEnvelope, context: EventContext) => Promise<void>;
 
 export interface Subscriber {
   /** consumes lists the event types the module handles, with the schemas it expects. */
@@ -57,7 +55,7 @@ export class EventBus {
   readonly #tables = new Map<string, EventTables>();
   readonly #subscribers = new Map<
     string,
-    { consumes: readonly EventDefinition[]; handlers: Map<string, Handler> }
+    { consumes: readonly EventDefinition[]; handlers: Map<string, EventHandler> }
   >();
   #running = false;
   #loop: Promise<void> | undefined;
@@ -70,7 +68,7 @@ export class EventBus {
 
   /** subscribe registers a hosted module's handlers. */
   subscribe(module: string, subscriber: Subscriber): void {
-    const handlers = new Map(subscriber.handlers.map((h) => [h.event.type, h.handle]));
+    const handlers = new Map(subscriber.handlers.map((h) => [h.event.type, h]));
     for (const event of subscriber.consumes) {
       if (!handlers.has(event.type)) {
         throw new Error(`Module ${module} consumes ${event.type} but has no handler for it`);
@@ -156,6 +154,16 @@ export class EventBus {
       );
     }
     const { inbox } = this.#tablesOf(module);
+    const event = { ...envelope, payload: parsed.data };
+    let prepared: unknown;
+    if (handler.prepare) {
+      // Outside the transaction (see EventHandler.prepare); a known duplicate skips it.
+      const [seen] = await this.#options.db
+        .select({ eventId: inbox.eventId })
+        .from(inbox)
+        .where(eq(inbox.eventId, envelope.id));
+      if (!seen) prepared = await handler.prepare(event);
+    }
     const result = await this.#options.db.transaction(async (tx) => {
       const fresh = await tx
         .insert(inbox)
@@ -163,7 +171,7 @@ export class EventBus {
         .onConflictDoNothing()
         .returning({ eventId: inbox.eventId });
       if (fresh.length === 0) return 'duplicate' as const;
-      await handler({ ...envelope, payload: parsed.data }, { tx: tx as unknown as Database });
+      await handler.handle(event, { tx: tx as unknown as Database, prepared });
       return 'processed' as const;
     });
     this.#options.log.debug(

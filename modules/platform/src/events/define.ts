@@ -46,24 +46,59 @@ export function defineEvent<const Type extends string, Payload extends z.ZodType
 /** EventHandler binds a handler to one consumed event type; build it with `on`. */
 export interface EventHandler {
   readonly event: EventDefinition;
-  readonly handle: (event: EventEnvelope, context: EventContext) => Promise<void>;
+  /**
+   * prepare runs before the handler's transaction opens; calls to other modules
+   * belong here. With PGlite one connection serves the whole process, so an
+   * in-process call made while the transaction is open would wait for it to end.
+   */
+  readonly prepare?: (event: EventEnvelope) => Promise<unknown>;
+  readonly handle: (event: EventEnvelope, context: EventContext<unknown>) => Promise<void>;
 }
 
 /**
- * on types a handler by the event it consumes.
+ * on types a handler by the event it consumes. Pass `{ prepare, handle }` when
+ * the handler needs another module: `prepare` calls it outside the transaction
+ * (and again on a retry), `handle` gets its result as `prepared`.
  *
  * @example
  * handlers: [on(OrderConfirmed, async (event, { tx }) => { await tx.insert(messages).values(...) })]
+ * handlers: [on(OrderConfirmed, {
+ *   prepare: (event) => clients.of(usersContract).getUser({ id: event.payload.userId }),
+ *   handle: async (event, { tx, prepared: user }) => { await tx.insert(mails).values(...) },
+ * })]
  */
 export function on<E extends EventDefinition>(
   event: E,
   handle: (event: EventEnvelope<z.output<E['payload']>>, context: EventContext) => Promise<void>,
+): EventHandler;
+export function on<E extends EventDefinition, Prepared>(
+  event: E,
+  steps: {
+    prepare: (event: EventEnvelope<z.output<E['payload']>>) => Promise<Prepared>;
+    handle: (
+      event: EventEnvelope<z.output<E['payload']>>,
+      context: EventContext<Prepared>,
+    ) => Promise<void>;
+  },
+): EventHandler;
+export function on(
+  event: EventDefinition,
+  handler: AnyStep | { prepare: AnyStep; handle: AnyStep },
 ): EventHandler {
-  return { event, handle: handle as EventHandler['handle'] };
+  if (typeof handler === 'function') return { event, handle: handler as EventHandler['handle'] };
+  return {
+    event,
+    prepare: handler.prepare as EventHandler['prepare'],
+    handle: handler.handle as EventHandler['handle'],
+  };
 }
 
+type AnyStep = (...args: never[]) => Promise<unknown>;
+
 /** EventContext gives a handler the transaction its inbox record is written in. */
-export interface EventContext {
+export interface EventContext<Prepared = undefined> {
   /** tx commits together with the inbox record, so effects happen once. */
   tx: import('../database.js').Database;
+  /** prepared is what the handler's `prepare` step returned (undefined without one). */
+  prepared: Prepared;
 }
