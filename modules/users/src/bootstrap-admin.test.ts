@@ -13,6 +13,7 @@ import {
   newEd25519Jwk,
   recordingLogger,
   register,
+  registeredEvents,
   startUsersHost,
 } from './test-support.js';
 
@@ -40,6 +41,17 @@ describe('the first admin', () => {
   it('cannot be registered again', async () => {
     const { res } = await register(t, { ...ADMIN, name: 'Squatter' });
     expect(res.status).toBe(409);
+  });
+
+  it('is announced with one users.UserRegistered, like any new account', async () => {
+    const [admin] = await t.host.database.db
+      .select()
+      .from(users)
+      .where(eq(users.email, ADMIN.email));
+    const events = await registeredEvents(t.host.database.db);
+    expect(events.map((e) => e.payload)).toEqual([
+      { userId: admin!.id, email: ADMIN.email, name: 'Administrator' },
+    ]);
   });
 });
 
@@ -105,6 +117,10 @@ describe('bootstrapping across restarts', () => {
     const rows = await adminRows(second.host);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.passwordHash).toBe(created!.passwordHash);
+    const announced = (await registeredEvents(second.host.database.db)).filter(
+      (e) => (e.payload as { userId: string }).userId === created!.id,
+    );
+    expect(announced).toHaveLength(1);
     await second.host.close();
   });
 });

@@ -1,6 +1,6 @@
 // The first admin: created on start from SEAM_ADMIN_EMAIL / SEAM_ADMIN_PASSWORD.
 import { eq } from 'drizzle-orm';
-import type { Database, Logger } from '@seam/platform';
+import type { Database, Events, Logger } from '@seam/platform';
 import { insertUser } from './register.js';
 import { users } from './schema.js';
 
@@ -14,10 +14,12 @@ export interface AdminAccount {
  * email. An existing admin is left alone (its password is not reset). An
  * existing customer is NOT promoted: anyone could have registered that email
  * first, and promoting them would hand the shop to whoever did. It logs a
- * warning instead; promote the account by hand if it is really yours.
+ * warning instead; promote the account by hand if it is really yours. A new
+ * admin is announced with users.UserRegistered like any other account.
  */
 export async function bootstrapAdmin(
   db: Database,
+  events: Events,
   admin: AdminAccount,
   log: Logger,
 ): Promise<void> {
@@ -37,6 +39,6 @@ export async function bootstrapAdmin(
   }
   const account = { email: admin.email, password: admin.password, name: 'Administrator' };
   // undefined: a replica starting at the same time created it first.
-  const created = await insertUser(db, account, 'admin');
+  const created = await insertUser(db, events, account, 'admin');
   if (created) log.info({ userId: created.id, email: created.email }, 'created the first admin');
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonRequest, type TestHost } from '@seam/platform/testing';
 import { users } from './schema.js';
-import { expectProblem, newAccount, register, startUsersHost } from './test-support.js';
+import {
+  expectProblem,
+  newAccount,
+  register,
+  registeredEvents,
+  startUsersHost,
+} from './test-support.js';
 
 let t: TestHost;
 beforeAll(async () => {
@@ -127,5 +133,56 @@ describe('POST /api/users/register', () => {
   it('returns 405 for another method on the path', async () => {
     const res = await t.request('/api/users/register', { method: 'GET' });
     await expectProblem(res, 405, 'method-not-allowed');
+  });
+});
+
+describe('users.UserRegistered', () => {
+  const eventsFor = async (email: string) =>
+    (await registeredEvents(t.host.database.db)).filter(
+      (e) => (e.payload as { email: string }).email === email,
+    );
+
+  it('is written to the outbox once, with the new user, when an account is registered', async () => {
+    const account = newAccount();
+    const { body: user } = await register(t, {
+      ...account,
+      email: ` ${account.email.toUpperCase()}`,
+      name: ' Ada Lovelace ',
+    });
+    const events = await eventsFor(account.email);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      type: 'users.UserRegistered',
+      version: 1,
+      payload: { userId: user.id, email: account.email, name: 'Ada Lovelace' },
+    });
+    expect(JSON.stringify(events[0]!.payload)).not.toContain(account.password);
+    expect(events[0]!.occurredAt.getTime()).toBeGreaterThanOrEqual(
+      Date.parse(user.createdAt) - 1000,
+    );
+  });
+
+  it('is not written for a duplicate registration (409)', async () => {
+    const account = newAccount();
+    expect((await register(t, account)).res.status).toBe(201);
+    const before = (await registeredEvents(t.host.database.db)).length;
+    const { res } = await register(t, { ...account, name: 'Someone else' });
+    expect(res.status).toBe(409);
+    expect((await registeredEvents(t.host.database.db)).length).toBe(before);
+    expect(await eventsFor(account.email)).toHaveLength(1);
+  });
+
+  it('is written once when two registrations of one email race', async () => {
+    const account = newAccount();
+    await Promise.all([register(t, account), register(t, account)]);
+    expect(await eventsFor(account.email)).toHaveLength(1);
+  });
+
+  it('is not written for a registration rejected as invalid', async () => {
+    const before = (await registeredEvents(t.host.database.db)).length;
+    await register(t, { email: 'not-an-email', password: 'correct horse', name: 'Ada' });
+    await register(t, { ...newAccount(), password: 'short' });
+    expect((await registeredEvents(t.host.database.db)).length).toBe(before);
   });
 });

@@ -14,7 +14,7 @@ import { registerUser } from './register.js';
 export function setupUsers(
   context: ModuleContext<UsersConfig>,
 ): ModuleImplementation<typeof usersContract> {
-  const { db, config, log } = context;
+  const { db, config, log, events } = context;
   checkAdminConfig(config);
   const keys = createKeyStore(db, config.SEAM_JWT_PRIVATE_KEY, log);
   const { login } = createLogin(db, keys, {
@@ -31,7 +31,7 @@ export function setupUsers(
     routes(app) {
       const { routes } = usersContract;
       app.openapi(routes.register, async (c) => {
-        return c.json(await registerUser(db, c.req.valid('json')), 201);
+        return c.json(await registerUser(db, events, c.req.valid('json')), 201);
       });
       app.openapi(routes.login, async (c) => {
         const token = await login(c.req.valid('json'));
@@ -53,7 +53,7 @@ export function setupUsers(
       // Load or generate the key now, so the first login does not pay for it.
       await keys.active();
       const { SEAM_ADMIN_EMAIL: email, SEAM_ADMIN_PASSWORD: password } = config;
-      if (email && password) await bootstrapAdmin(db, { email, password }, log);
+      if (email && password) await bootstrapAdmin(db, events, { email, password }, log);
     },
   };
 }

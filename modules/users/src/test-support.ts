@@ -1,14 +1,16 @@
 // Helpers shared by the users module's tests (not part of the module's surface).
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { expect } from 'vitest';
-import type { Logger, Problem } from '@seam/platform';
+import type { Database, Logger, Problem } from '@seam/platform';
 import {
   jsonRequest,
   startTestHost,
   type TestHost,
   type TestHostOptions,
 } from '@seam/platform/testing';
-import { usersContract, type TokenResponse, type User } from '@seam/users-contract';
+import { UserRegistered, usersContract, type TokenResponse, type User } from '@seam/users-contract';
 import usersModule from './index.js';
 
 /** jwks is what every host in these tests verifies tokens with: the module's own operation. */
@@ -129,4 +131,25 @@ export function recordingLogger(): { log: Logger; lines: string[] } {
     },
   });
   return { log, lines };
+}
+
+/**
+ * outbox is the platform's `users.__outbox` table (events the module published),
+ * declared here so tests can read it; the module itself never touches it.
+ */
+const outbox = pgSchema('users').table('__outbox', {
+  id: uuid('id').primaryKey(),
+  type: text('type').notNull(),
+  version: integer('version').notNull(),
+  payload: jsonb('payload').notNull(),
+  occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+});
+
+/** registeredEvents reads every users.UserRegistered row of the outbox, oldest first. */
+export function registeredEvents(db: Database) {
+  return db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.type, UserRegistered.type))
+    .orderBy(outbox.occurredAt);
 }

@@ -5,6 +5,7 @@ import {
   BEARER_SECURITY,
   createRoute,
   defineContract,
+  defineEvent,
   defineOperation,
   jsonBody,
   jsonContent,
@@ -167,6 +168,14 @@ const jwks = createRoute({
   },
 });
 
+/** UserRegistered is published when an account is created (notifications welcomes). */
+export const UserRegistered = defineEvent({
+  type: 'users.UserRegistered',
+  version: 1,
+  description: 'A new account was registered',
+  payload: z.object({ userId: z.uuid(), email: z.string(), name: z.string() }),
+});
+
 /**
  * usersContract is what other modules and apps may use of the users module.
  *
@@ -191,4 +200,5 @@ export const usersContract = defineContract({
     }),
   },
   routes: { register, login, me, jwks },
+  events: { UserRegistered },
 });

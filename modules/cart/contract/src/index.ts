@@ -1,0 +1,118 @@
+// The cart contract: each shopper's cart, priced live from the catalog.
+import {
+  BEARER_SECURITY,
+  createRoute,
+  defineContract,
+  defineOperation,
+  jsonBody,
+  jsonContent,
+  MoneySchema,
+  problemResponses,
+  requireAuth,
+  z,
+} from '@seam/platform';
+
+const ProductIdSchema = z.uuid().openapi({ example: '8e9f27c6-dd9e-50b3-9b0e-03b140b75431' });
+const QuantitySchema = z.number().int().min(1).max(99).openapi({ example: 2 });
+
+export const CartItemSchema = z
+  .object({
+    productId: ProductIdSchema,
+    name: z.string().openapi({ example: 'Conical Burr Espresso Grinder' }),
+    quantity: QuantitySchema,
+    unitPrice: MoneySchema,
+    lineTotal: MoneySchema,
+  })
+  .openapi('CartItem');
+
+/** CartSchema: `total` is null for an empty cart; a cart holds one currency. */
+export const CartSchema = z
+  .object({ items: z.array(CartItemSchema), total: MoneySchema.nullable() })
+  .openapi('Cart');
+export type Cart = z.output<typeof CartSchema>;
+
+export const AddCartItemSchema = z
+  .object({ productId: ProductIdSchema, quantity: QuantitySchema })
+  .strict()
+  .openapi('AddCartItem');
+export const UpdateCartItemSchema = z
+  .object({ quantity: QuantitySchema })
+  .strict()
+  .openapi('UpdateCartItem');
+
+const ProductIdParams = z.object({
+  productId: ProductIdSchema.openapi({ param: { name: 'productId', in: 'path' } }),
+});
+
+const getCart = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Get my cart',
+  description: 'Your cart with current catalog prices and totals.',
+  tags: ['cart'],
+  security: BEARER_SECURITY,
+  middleware: [requireAuth()] as const,
+  responses: { 200: jsonContent(CartSchema, 'The cart'), ...problemResponses(401, 503) },
+});
+
+const addItem = createRoute({
+  method: 'post',
+  path: '/items',
+  summary: 'Add a product to my cart',
+  description:
+    'Adds the quantity to the line of that product (creating it). Unknown product → 404; another currency than the cart → 409; more than 99 of one product → 422.',
+  tags: ['cart'],
+  security: BEARER_SECURITY,
+  middleware: [requireAuth()] as const,
+  request: { body: jsonBody(AddCartItemSchema, 'The product and quantity') },
+  responses: {
+    200: jsonContent(CartSchema, 'The cart'),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+const updateItem = createRoute({
+  method: 'patch',
+  path: '/items/{productId}',
+  summary: 'Change the quantity of a cart line',
+  description: 'Sets the quantity of a product already in the cart; not in the cart → 404.',
+  tags: ['cart'],
+  security: BEARER_SECURITY,
+  middleware: [requireAuth()] as const,
+  request: { params: ProductIdParams, body: jsonBody(UpdateCartItemSchema, 'The new quantity') },
+  responses: {
+    200: jsonContent(CartSchema, 'The cart'),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 422, 503),
+  },
+});
+
+const removeItem = createRoute({
+  method: 'delete',
+  path: '/items/{productId}',
+  summary: 'Remove a product from my cart',
+  description: 'Removes the line; not in the cart → 404.',
+  tags: ['cart'],
+  security: BEARER_SECURITY,
+  middleware: [requireAuth()] as const,
+  request: { params: ProductIdParams },
+  responses: {
+    200: jsonContent(CartSchema, 'The cart'),
+    ...problemResponses(400, 401, 404, 409, 503),
+  },
+});
+
+export const cartContract = defineContract({
+  name: 'cart',
+  description: "Shoppers' carts, priced live from the catalog; emptied when an order is confirmed.",
+  operations: {
+    getCart: defineOperation({
+      summary: "Returns a user's cart with current prices (orders reads it at checkout)",
+      input: z.object({ userId: z.uuid() }),
+      output: CartSchema,
+      idempotent: true,
+    }),
+  },
+  routes: { getCart, addItem, updateItem, removeItem },
+});
+
+export type CartContract = typeof cartContract;

@@ -1,0 +1,165 @@
+// Demo stock: seeded from the catalog's pages into an empty stock table, with
+// bounded retries while the catalog is unreachable, and never in the way of
+// start-up. The monolith path (real catalog) is tested in apps/server.
+import { randomUUID } from 'node:crypto';
+import type { Product, ProductPage } from '@seam/catalog-contract';
+import { AppError } from '@seam/platform';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_STOCK_AVAILABLE, seedDemoStock, type ListProducts } from './demo-stock.js';
+import { stock } from './schema.js';
+import { recordingLogger, startInventory, type InventoryTestHost } from './test-helpers.js';
+
+const FAST = { baseDelayMs: 1, maxDelayMs: 5 };
+
+let t: InventoryTestHost;
+
+beforeAll(async () => {
+  t = await startInventory();
+});
+afterAll(() => t?.close());
+beforeEach(async () => {
+  await t.db.delete(stock);
+});
+
+function product(): Product {
+  return {
+    id: randomUUID(),
+    sku: `SKU-${randomUUID().slice(0, 8).toUpperCase()}`,
+    name: 'Demo',
+    description: '',
+    price: { amount: 100, currency: 'EUR' },
+    category: 'demo',
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/** fakeCatalog pages through `products` like listProducts, recording every query. */
+function fakeCatalog(products: Product[], { failures = [] as unknown[] } = {}) {
+  const queries: { limit: number; cursor?: string }[] = [];
+  const pending = [...failures];
+  const listProducts: ListProducts = async (query) => {
+    queries.push(query);
+    if (pending.length > 0) throw pending.shift();
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const items = products.slice(start, start + query.limit);
+    const next = start + query.limit;
+    return { items, nextCursor: next < products.length ? String(next) : null } as ProductPage;
+  };
+  return { listProducts, queries };
+}
+
+async function stockRows() {
+  return t.db.select().from(stock);
+}
+
+describe('seedDemoStock', () => {
+  it(`gives every catalog product ${DEMO_STOCK_AVAILABLE} units, page by page`, async () => {
+    const products = Array.from({ length: 230 }, product);
+    const catalog = fakeCatalog(products);
+    expect(await seedDemoStock(t.db, catalog.listProducts, FAST)).toEqual({
+      outcome: 'seeded',
+      products: 230,
+    });
+    expect(catalog.queries).toEqual([
+      { limit: 100 },
+      { limit: 100, cursor: '100' },
+      { limit: 100, cursor: '200' },
+    ]);
+    const rows = await stockRows();
+    expect(rows).toHaveLength(230);
+    expect(new Set(rows.map((row) => row.productId))).toEqual(new Set(products.map((p) => p.id)));
+    expect(rows.every((row) => row.available === DEMO_STOCK_AVAILABLE && row.reserved === 0)).toBe(
+      true,
+    );
+  });
+
+  it('does nothing when any stock exists', async () => {
+    const existing = await t.product(3);
+    const catalog = fakeCatalog([product()]);
+    expect(await seedDemoStock(t.db, catalog.listProducts, FAST)).toEqual({ outcome: 'skipped' });
+    expect(catalog.queries).toEqual([]);
+    expect(await stockRows()).toEqual([expect.objectContaining({ productId: existing })]);
+  });
+
+  it('leaves a row someone wrote during the seed as it is', async () => {
+    const [first, second] = [product(), product()];
+    const listProducts: ListProducts = async () => {
+      await t.call('PUT', `/stock/${second.id}`, { available: 2 }, t.adminToken);
+      return { items: [first, second], nextCursor: null } as ProductPage;
+    };
+    expect(await seedDemoStock(t.db, listProducts, FAST)).toEqual({
+      outcome: 'seeded',
+      products: 1,
+    });
+    expect(await t.stockOf(second.id)).toMatchObject({ available: 2 });
+    expect(await t.stockOf(first.id)).toMatchObject({ available: DEMO_STOCK_AVAILABLE });
+  });
+
+  it('retries while the catalog is unreachable, then seeds', async () => {
+    const unreachable = AppError.unavailable('catalog is down', 'module-unreachable');
+    const catalog = fakeCatalog([product(), product()], {
+      failures: [unreachable, unreachable, new Error('socket hang up')],
+    });
+    expect(await seedDemoStock(t.db, catalog.listProducts, FAST)).toEqual({
+      outcome: 'seeded',
+      products: 2,
+    });
+    expect(catalog.queries).toHaveLength(4);
+  });
+
+  it('gives up after the last try with the last error and writes nothing', async () => {
+    const down = AppError.unavailable('catalog is down', 'module-unreachable');
+    const catalog = fakeCatalog([product()], { failures: Array.from({ length: 10 }, () => down) });
+    await expect(seedDemoStock(t.db, catalog.listProducts, { ...FAST, attempts: 4 })).rejects.toBe(
+      down,
+    );
+    expect(catalog.queries).toHaveLength(4);
+    expect(await stockRows()).toEqual([]);
+  });
+
+  it('does not retry an error the catalog will answer again (4xx)', async () => {
+    const invalid = AppError.badRequest('bad query', 'validation-failed');
+    const catalog = fakeCatalog([product()], { failures: [invalid] });
+    await expect(seedDemoStock(t.db, catalog.listProducts, FAST)).rejects.toBe(invalid);
+    expect(catalog.queries).toHaveLength(1);
+  });
+
+  it('stops waiting between tries when aborted', async () => {
+    const down = AppError.unavailable('catalog is down', 'module-unreachable');
+    const catalog = fakeCatalog([product()], { failures: Array.from({ length: 10 }, () => down) });
+    const controller = new AbortController();
+    const seeding = seedDemoStock(t.db, catalog.listProducts, {
+      baseDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await seeding).toEqual({ outcome: 'aborted' });
+    expect(catalog.queries).toHaveLength(1);
+  });
+});
+
+describe('demo stock at start-up', () => {
+  it('does not hold up start-up while the catalog is unreachable, and stops with the host', async () => {
+    const { log, messages } = recordingLogger();
+    const host = await startInventory({ env: { SEAM_DEMO_DATA: 'true' }, log });
+    try {
+      expect((await host.request('/health/ready')).status).toBe(200);
+      expect(await host.stockOf(randomUUID())).toMatchObject({ available: 0 });
+    } finally {
+      await host.close();
+    }
+    // The seed was still backing off when the host closed; stop() aborted it.
+    expect(messages).toContain('demo stock seeding stopped');
+    expect(messages).not.toContain('seeded demo stock');
+  });
+
+  it('does not seed with SEAM_DEMO_DATA off', async () => {
+    const { log, messages } = recordingLogger();
+    const host = await startInventory({ log });
+    await host.close();
+    expect(messages.filter((message) => message.includes('demo stock'))).toEqual([]);
+  });
+});

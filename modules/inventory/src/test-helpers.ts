@@ -1,0 +1,142 @@
+// Helpers shared by the inventory's tests: a host running only the inventory,
+// with admin and customer tokens, its typed client, and shortcuts to set and
+// read stock and to prove that a rejected call changed nothing.
+import { randomUUID } from 'node:crypto';
+import { inventoryContract, type Stock } from '@seam/inventory-contract';
+import {
+  AppError,
+  type Database,
+  type Logger,
+  type ModuleClient,
+  type Problem,
+} from '@seam/platform';
+import {
+  createTestTokens,
+  jsonRequest,
+  startTestHost,
+  type TestHost,
+  type TestHostOptions,
+} from '@seam/platform/testing';
+import { asc } from 'drizzle-orm';
+import { expect } from 'vitest';
+import inventoryModule from './index.js';
+import { reservationItems, reservations, stock } from './schema.js';
+
+export interface InventoryTestHost extends TestHost {
+  adminToken: string;
+  customerToken: string;
+  db: Database;
+  /** inventory is the host's typed client (in-process). */
+  inventory: ModuleClient<typeof inventoryContract>;
+  /** call sends a JSON request (body and token optional) to /api/inventory + path. */
+  call(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
+  /** product makes a fresh product id with `available` units in stock. */
+  product(available: number): Promise<string>;
+  /** stockOf reads one product's stock through the getStock operation. */
+  stockOf(productId: string): Promise<Stock>;
+  /** snapshot reads every inventory row, to prove a rejected call changed nothing. */
+  snapshot(): Promise<unknown>;
+}
+
+/** startInventory starts a host with only the inventory module on a fresh database. */
+export async function startInventory(
+  options: Partial<Omit<TestHostOptions, 'modules' | 'jwks'>> = {},
+): Promise<InventoryTestHost> {
+  const tokens = await createTestTokens();
+  const t = await startTestHost({ ...options, modules: [inventoryModule], jwks: tokens.jwks });
+  const adminToken = await tokens.sign({
+    id: randomUUID(),
+    email: 'admin@example.com',
+    role: 'admin',
+  });
+  const customerToken = await tokens.sign({
+    id: randomUUID(),
+    email: 'ada@example.com',
+    role: 'customer',
+  });
+  const db = t.host.database.db;
+  const inventory = t.host.clients.of(inventoryContract);
+  const call = (method: string, path: string, body?: unknown, token?: string) =>
+    t.request(`/api/inventory${path}`, jsonRequest(method, body, token));
+  return {
+    ...t,
+    adminToken,
+    customerToken,
+    db,
+    inventory,
+    call,
+    async product(available) {
+      const productId = randomUUID();
+      const res = await call('PUT', `/stock/${productId}`, { available }, adminToken);
+      expect(res.status, await res.clone().text()).toBe(200);
+      return productId;
+    },
+    async stockOf(productId) {
+      const { items } = await inventory.getStock({ productIds: [productId] });
+      return items[0]!;
+    },
+    async snapshot() {
+      return {
+        stock: await db.select().from(stock).orderBy(asc(stock.productId)),
+        reservations: await db.select().from(reservations).orderBy(asc(reservations.orderId)),
+        items: await db
+          .select()
+          .from(reservationItems)
+          .orderBy(asc(reservationItems.orderId), asc(reservationItems.productId)),
+      };
+    },
+  };
+}
+
+/** Settled is a call's value or the problem form of the AppError it threw. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+/** settle runs a call and returns its value or its error's problem form. */
+export async function settle<T>(call: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await call };
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return { ok: false, problem: (error as AppError).toProblem() };
+  }
+}
+
+/** rejection awaits a call that must fail and returns its problem form. */
+export async function rejection(call: Promise<unknown>): Promise<Problem> {
+  const result = await settle(call);
+  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
+  return result.problem;
+}
+
+/** expectProblem checks an RFC 9457 answer and returns its body. */
+export async function expectProblem(
+  res: Response,
+  status: number,
+  code?: string,
+): Promise<Problem> {
+  const body = (await res.json()) as Problem;
+  expect(res.status, JSON.stringify(body)).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(body).toMatchObject({ status, type: `urn:seam:problem:${body.code}` });
+  if (code) expect(body.code).toBe(code);
+  expect(body.detail).toEqual(expect.any(String));
+  expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|node_modules|Failed query/);
+  return body;
+}
+
+/** recordingLogger is a Logger that keeps each call's message (its last string argument). */
+export function recordingLogger(): { log: Logger; messages: string[] } {
+  const messages: string[] = [];
+  const log: Logger = new Proxy({} as Logger, {
+    get(_, property) {
+      if (property === 'child') return () => log;
+      if (property === 'level') return 'trace';
+      if (property === 'isLevelEnabled') return () => true;
+      return (...args: unknown[]) => {
+        const message = args.findLast((arg) => typeof arg === 'string');
+        if (typeof message === 'string') messages.push(message);
+      };
+    },
+  });
+  return { log, messages };
+}

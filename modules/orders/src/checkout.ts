@@ -1,0 +1,141 @@
+// POST / — checkout. Idempotency first (see idempotency.ts), then the saga (see
+// saga.ts). Every answer that ends the request for good — the order (confirmed
+// or failed) or a business refusal such as an empty cart — is stored under the
+// Idempotency-Key and replayed byte for byte; a failure before the order exists
+// forgets the key so the client can retry; a failure after it leaves the order
+// pending for recovery and says so.
+import type { CheckoutRequestSchema } from '@seam/orders-contract';
+import { AppError, isAppError, type CallOptions, type z } from '@seam/platform';
+import type { OrdersDeps } from './deps.js';
+import {
+  claimKey,
+  completeKey,
+  releaseKey,
+  requestHash,
+  type KeyRef,
+  type StoredResponse,
+} from './idempotency.js';
+import { advanceOrder, LeaseLost, placeOrder, priceCart, releaseStock } from './saga.js';
+import { currentState } from './transitions.js';
+
+export interface CheckoutInput {
+  userId: string;
+  idempotencyKey: string;
+  request: z.output<typeof CheckoutRequestSchema>;
+  /** requestId and instance go into problem bodies (and onto calls, for tracing). */
+  requestId: string;
+  instance: string;
+}
+
+/** CheckoutAnswer is the HTTP answer: status and JSON body, and whether it is a replay. */
+export interface CheckoutAnswer extends StoredResponse {
+  replayed: boolean;
+}
+
+/**
+ * checkout runs one checkout request end to end.
+ *
+ * @example
+ * const answer = await checkout(deps, { userId, idempotencyKey, request, requestId, instance });
+ * // answer.status 201 with an Order, or a stored problem, or a replay of the first answer
+ */
+export async function checkout(deps: OrdersDeps, input: CheckoutInput): Promise<CheckoutAnswer> {
+  const ref: KeyRef = { userId: input.userId, key: input.idempotencyKey };
+  const claim = await claimKey(deps.db, ref, requestHash(input.request));
+  if (claim.kind === 'replay') return { ...claim.response, replayed: true };
+
+  const options: CallOptions = { requestId: input.requestId };
+  let orderId: string | undefined;
+  try {
+    const cart = await deps.cart.getCart({ userId: input.userId }, options);
+    if (cart.items.length === 0) {
+      throw AppError.unprocessable(
+        'Your cart is empty; add products before checking out',
+        'orders.empty-cart',
+      );
+    }
+    const priced = await priceCart(deps, cart, options);
+    const order = await placeOrder(deps, ref, priced, input.request.shippingAddress);
+    orderId = order.id;
+    deps.crashAfter('order');
+    const finished = await advanceOrder(deps, order, input.request.paymentMethod.card, options);
+    return { ...finished.response, replayed: false };
+  } catch (error) {
+    if (orderId === undefined) return refuseBeforeOrder(deps, ref, input, error);
+    return interruptedAfterOrder(deps, orderId, error, options);
+  }
+}
+
+/**
+ * refuseBeforeOrder answers a checkout that created no order. The module's own
+ * refusals (empty cart, product gone, …) are final: stored and replayed. Anything
+ * else forgets the key, so a retry runs afresh; an unavailable dependency is 503.
+ */
+async function refuseBeforeOrder(
+  deps: OrdersDeps,
+  ref: KeyRef,
+  input: CheckoutInput,
+  error: unknown,
+): Promise<CheckoutAnswer> {
+  if (isAppError(error) && error.status < 500 && error.code.startsWith('orders.')) {
+    const problem = error.toProblem({ instance: input.instance, requestId: input.requestId });
+    const response = { status: error.status, body: problem };
+    return { ...((await completeKey(deps.db, ref, response)) ?? response), replayed: false };
+  }
+  await releaseKey(deps.db, ref).catch((err: unknown) =>
+    deps.log.error({ err, requestId: input.requestId }, 'could not release an idempotency key'),
+  );
+  if (isAppError(error) && error.code.startsWith('orders.')) throw error;
+  if (isUnavailable(error)) {
+    throw AppError.unavailable(
+      `Checkout could not complete (${error.detail}); nothing was ordered or charged — retry with the same Idempotency-Key`,
+      'orders.dependency-unavailable',
+    );
+  }
+  if (isAppError(error) && error.status >= 500) throw error;
+  // A 4xx from another module here is a bug on our side, not the shopper's.
+  deps.log.error(
+    { err: error, requestId: input.requestId },
+    'checkout failed before placing the order',
+  );
+  throw AppError.internal(
+    `An unexpected error occurred; quote request id ${input.requestId} when reporting it`,
+    error,
+  );
+}
+
+/**
+ * interruptedAfterOrder answers a checkout whose order exists but did not end.
+ * The order stays pending: recovery finishes it (and completes the key) once the
+ * saga timeout passes. If recovery already did, that result is the answer.
+ */
+async function interruptedAfterOrder(
+  deps: OrdersDeps,
+  orderId: string,
+  error: unknown,
+  options: CallOptions,
+): Promise<CheckoutAnswer> {
+  const state = await currentState(deps.db, orderId);
+  if (error instanceof LeaseLost && state.order.status === 'failed') {
+    // Recovery may have released before our reservation landed; make sure it is returned.
+    await releaseStock(deps, orderId, options).catch(() => {});
+  }
+  if (state.order.status !== 'pending') return { ...state.response, replayed: false };
+  if (!(error instanceof LeaseLost) && !isUnavailable(error)) {
+    deps.log.error({ err: error, orderId, requestId: options.requestId }, 'checkout interrupted');
+  } else {
+    deps.log.warn(
+      { orderId, requestId: options.requestId, reason: String(error) },
+      'checkout interrupted',
+    );
+  }
+  throw AppError.unavailable(
+    `Order ${orderId} could not be completed right now; it will be confirmed or failed automatically within minutes. Replay the request with the same Idempotency-Key to get the outcome.`,
+    'orders.checkout-incomplete',
+  );
+}
+
+/** isUnavailable: the dependency could not be reached or did not answer in time. */
+function isUnavailable(error: unknown): error is AppError {
+  return isAppError(error) && (error.status === 503 || error.status === 504);
+}

@@ -1,0 +1,44 @@
+// GET / — the caller's orders, newest first, keyset-paginated over
+// (created_at, id) descending.
+import type { OrderPageSchema } from '@seam/orders-contract';
+import type { Database, z } from '@seam/platform';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { toOrder } from './order-row.js';
+import { orders } from './schema.js';
+
+export type OrderPage = z.output<typeof OrderPageSchema>;
+
+/**
+ * listOrders returns one page of a user's orders. The next page starts strictly
+ * after (older than) the page's last order, so orders placed meanwhile never
+ * shift a page or appear twice.
+ */
+export async function listOrders(
+  db: Database,
+  userId: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<OrderPage> {
+  const conditions: SQL[] = [eq(orders.userId, userId)];
+  if (query.cursor) {
+    const before = decodeCursor(query.cursor);
+    conditions.push(
+      sql`(${orders.createdAt}, ${orders.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...conditions))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toOrder),
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ createdAt: last.createdAt, id: last.id })
+        : null,
+  };
+}
