@@ -1,0 +1,274 @@
+// The gateway: the single public entry of a split deployment. It routes
+// `/api/<module>/*` to the replicas of the service hosting the module (per the
+// topology), serves the merged OpenAPI document and the docs UI, reports every
+// service in `/health/ready`, and never routes `/internal/*`.
+import { serve, type ServerType } from '@hono/node-server';
+import {
+  AppError,
+  createLogger,
+  errorHandler,
+  loadConfig,
+  loadTopology,
+  methodNotAllowedResponse,
+  Metrics,
+  mountDocs,
+  notFoundHandler,
+  problemResponse,
+  routeLabel,
+  serviceOf,
+  z,
+  type Logger,
+  type PlatformConfig,
+  type Topology,
+} from '@seam/platform';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { requestId } from 'hono/request-id';
+import type { GatewayEnv } from './env.js';
+import { ServiceDocuments } from './openapi.js';
+import { proxy } from './proxy.js';
+import { ReplicaPool } from './replicas.js';
+
+/** DEFAULT_TOPOLOGY is read when SEAM_TOPOLOGY is unset (relative to the working directory). */
+export const DEFAULT_TOPOLOGY = 'topology/split.json';
+
+/** GatewayEnvShape is the gateway's own configuration, validated with the platform's. */
+export const GatewayEnvShape = {
+  /** SEAM_GATEWAY_TIMEOUT_MS bounds a proxied request: every attempt and the response body. */
+  SEAM_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(15_000),
+  /** SEAM_GATEWAY_EJECT_MS is how long a failed replica gets no traffic before it is probed. */
+  SEAM_GATEWAY_EJECT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  /** SEAM_GATEWAY_PROBE_MS is the pause between two rounds of `/health/ready` probes. */
+  SEAM_GATEWAY_PROBE_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+};
+
+export type GatewayConfig = PlatformConfig & z.output<z.ZodObject<typeof GatewayEnvShape>>;
+
+export interface GatewayOptions {
+  /** topology to serve; read from SEAM_TOPOLOGY (default topology/split.json) when omitted. */
+  topology?: Topology;
+  env?: Record<string, string | undefined>;
+  log?: Logger;
+}
+
+export interface Gateway {
+  readonly app: Hono<GatewayEnv>;
+  readonly config: GatewayConfig;
+  readonly topology: Topology;
+  readonly log: Logger;
+  readonly pool: ReplicaPool;
+  /** listen starts the HTTP server on PORT/HOST (port 0 picks a free one). */
+  listen(port?: number): Promise<{ port: number; url: string }>;
+  /** close stops accepting, lets in-flight requests finish (bounded) and stops probing. */
+  close(): Promise<void>;
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+const DOCUMENT_TIMEOUT_MS = 5_000;
+
+/**
+ * createGateway builds the gateway for a topology.
+ *
+ * @example
+ * const gateway = await createGateway({ env: process.env });
+ * await gateway.listen();
+ */
+export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env, [GatewayEnvShape]) as GatewayConfig;
+  const topology =
+    options.topology ?? (await loadTopology(config.SEAM_TOPOLOGY ?? DEFAULT_TOPOLOGY));
+  const service = env.SEAM_SERVICE ? config.SEAM_SERVICE : 'gateway';
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL, service });
+  const modulesOf = Object.fromEntries(
+    Object.entries(topology.services).map(([name, s]) => [name, s.modules]),
+  );
+
+  const pool = new ReplicaPool({
+    topology,
+    ejectMs: config.SEAM_GATEWAY_EJECT_MS,
+    probeMs: config.SEAM_GATEWAY_PROBE_MS,
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
+    log,
+    // Called from probes and requests only, after `documents` exists.
+    onChange(name, event) {
+      if (event === 'down') documents.drop(name);
+      else void documents.refresh(name);
+    },
+  });
+  const documents = new ServiceDocuments({
+    pool,
+    modulesOf,
+    timeoutMs: DOCUMENT_TIMEOUT_MS,
+    log,
+  });
+
+  const state = { closing: false, server: undefined as ServerType | undefined };
+  const app = buildApp({ config, log, topology, pool, documents, isClosing: () => state.closing });
+  pool.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    topology,
+    log,
+    pool,
+    listen(port = config.PORT) {
+      return new Promise((resolve, reject) => {
+        const server = serve({ fetch: app.fetch, port, hostname: config.HOST }, (info) => {
+          const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`;
+          log.info({ url, services: Object.keys(topology.services) }, 'listening');
+          resolve({ port: info.port, url });
+        });
+        server.once('error', reject);
+        state.server = server;
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        state.closing = true;
+        if (state.server) await stopServer(state.server, config.SEAM_SHUTDOWN_TIMEOUT_MS);
+        await pool.stop();
+        log.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+interface AppParts {
+  config: GatewayConfig;
+  log: Logger;
+  topology: Topology;
+  pool: ReplicaPool;
+  documents: ServiceDocuments;
+  isClosing: () => boolean;
+}
+
+function buildApp(parts: AppParts): Hono<GatewayEnv> {
+  const { config, log, topology, pool, documents } = parts;
+  const app = new Hono<GatewayEnv>();
+  const modules = Object.values(topology.services).flatMap((s) => s.modules);
+  const metrics = new Metrics({ service: 'gateway', modules });
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set('log', log);
+    c.set('upstream', undefined);
+    c.set('route', undefined);
+    await next();
+    const ms = performance.now() - started;
+    metrics.observe(c.req.method, c.get('route') ?? routeLabel(c), c.res.status, ms / 1000);
+    log.info(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        upstream: c.get('upstream'),
+        ms: Math.round(ms * 10) / 10,
+      },
+      'request',
+    );
+  });
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: config.SEAM_BODY_LIMIT_BYTES,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new AppError({
+            status: 413,
+            detail: `The request body is larger than ${config.SEAM_BODY_LIMIT_BYTES} bytes`,
+          }),
+        ),
+    }),
+  );
+
+  // Module-to-module operations and event deliveries are never reachable from outside.
+  app.all('/internal/*', notFoundHandler);
+
+  const forward = async (c: Context<GatewayEnv>) => {
+    const module = c.req.param('module') ?? '';
+    const service = serviceOf(topology, module);
+    if (!service) return notFoundHandler(c);
+    c.set('route', `/api/${module}/*`);
+    return proxy(c, { service, module }, { pool, timeoutMs: config.SEAM_GATEWAY_TIMEOUT_MS });
+  };
+  app.all('/api/:module', forward);
+  app.all('/api/:module/*', forward);
+
+  app.get('/openapi.json', async (c) => c.json(await documents.document()));
+  mountDocs(app, { title: 'Seam API', specUrl: '/openapi.json' });
+  app.get('/', (c) =>
+    c.json({
+      name: 'seam',
+      service: 'gateway',
+      services: Object.fromEntries(
+        Object.entries(topology.services).map(([name, s]) => [name, s.modules]),
+      ),
+      docs: '/docs',
+      openapi: '/openapi.json',
+    }),
+  );
+  app.get('/metrics', (c) =>
+    c.body(metrics.render() + replicaGauges(pool), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  );
+  app.get('/health/live', (c) => c.json({ status: 'ok' }));
+  app.get('/health/ready', (c) => {
+    const services = Object.fromEntries(
+      Object.entries(pool.status()).map(([name, status]) => [
+        name,
+        { ...status, documented: documents.documented(name) },
+      ]),
+    );
+    const ok = !parts.isClosing() && Object.values(services).every((s) => s.ready);
+    return c.json(
+      {
+        status: ok ? 'ready' : 'unavailable',
+        ...(parts.isClosing() ? { process: 'shutting down' } : {}),
+        services,
+      },
+      ok ? 200 : 503,
+    );
+  });
+
+  app.notFound(notFoundHandler);
+  app.onError(errorHandler(log));
+  return app;
+}
+
+function replicaGauges(pool: ReplicaPool): string {
+  const lines = [
+    '# HELP seam_gateway_replica_up Whether the gateway sends traffic to a replica (0 while ejected).',
+    '# TYPE seam_gateway_replica_up gauge',
+  ];
+  for (const [service, status] of Object.entries(pool.status())) {
+    for (const replica of status.replicas) {
+      const up = replica.state === 'ejected' ? 0 : 1;
+      lines.push(`seam_gateway_replica_up{service="${service}",replica="${replica.url}"} ${up}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function stopServer(server: ServerType, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}

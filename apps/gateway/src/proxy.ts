@@ -1,0 +1,196 @@
+// Forwarding one public request to a replica of the service hosting its module,
+// and the upstream answer back unchanged. Failures of a replica eject it; the
+// request moves to the next replica when that cannot run it twice.
+import { getConnInfo } from '@hono/node-server/conninfo';
+import {
+  AppError,
+  problemResponse,
+  PROBLEM_CONTENT_TYPE,
+  SERVICE_TOKEN_HEADER,
+} from '@seam/platform';
+import type { Context } from 'hono';
+import { describeFetchError, type ReplicaPool } from './replicas.js';
+import type { GatewayEnv } from './env.js';
+
+/** HOP_BY_HOP headers describe one connection and are never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** SAFE_METHODS may be sent to a second replica after the first failed mid-request. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Errors raised before the request reached the replica: any method can move on
+ * to the next replica, nothing was processed.
+ */
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export interface ProxyOptions {
+  pool: ReplicaPool;
+  /** timeoutMs bounds the whole exchange, every attempt and the response body included. */
+  timeoutMs: number;
+}
+
+/**
+ * proxy forwards the request in `c` to a replica of `service` and returns its
+ * answer with status, headers and body untouched.
+ */
+export async function proxy(
+  c: Context<GatewayEnv>,
+  route: { service: string; module: string },
+  options: ProxyOptions,
+): Promise<Response> {
+  const { pool, timeoutMs } = options;
+  const method = c.req.method;
+  const url = new URL(c.req.url);
+  const headers = forwardedHeaders(c, url);
+  // Buffered (the body limit already applies) so a refused connection can try the next replica.
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([timeout, c.req.raw.signal]);
+  const log = c.get('log');
+
+  const candidates = pool.candidates(route.service);
+  for (const [index, replica] of candidates.entries()) {
+    const last = index === candidates.length - 1;
+    c.set('upstream', replica.url);
+    let upstream: Response;
+    try {
+      upstream = await fetch(`${replica.url}${url.pathname}${url.search}`, {
+        method,
+        headers,
+        body,
+        signal,
+        redirect: 'manual',
+      });
+    } catch (error) {
+      if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
+      const reason = describeFetchError(error);
+      pool.failed(replica, `${method} ${url.pathname}: ${reason}`);
+      log.warn(
+        { target: route.service, replica: replica.url, reason, requestId: c.get('requestId') },
+        'upstream failed',
+      );
+      if (timeout.aborted) {
+        return problemResponse(
+          c,
+          new AppError({
+            status: 504,
+            code: 'upstream-timeout',
+            detail: `Module ${route.module} did not answer within ${timeoutMs} ms`,
+          }),
+        );
+      }
+      if (NOT_SENT.has(reason) || SAFE_METHODS.has(method)) continue;
+      return problemResponse(
+        c,
+        new AppError({
+          status: 502,
+          code: 'upstream-failed',
+          detail: `Module ${route.module} failed while handling the request; it may or may not have taken effect`,
+        }),
+      );
+    }
+    if (isReplicaFailure(upstream)) {
+      pool.failed(replica, `${method} ${url.pathname}: answered ${upstream.status}`);
+      if (!last && SAFE_METHODS.has(method)) {
+        await upstream.body?.cancel();
+        continue;
+      }
+    } else {
+      pool.succeeded(replica);
+    }
+    return passThrough(upstream);
+  }
+  return unavailable(c, route, pool);
+}
+
+/** unavailable is the 503 for a module none of whose replicas can take the request. */
+export function unavailable(
+  c: Context<GatewayEnv>,
+  route: { service: string; module: string },
+  pool: ReplicaPool,
+): Response {
+  return problemResponse(
+    c,
+    new AppError({
+      status: 503,
+      code: 'module-unavailable',
+      detail: `Module ${route.module} is unavailable: no replica of service ${route.service} is reachable; try again shortly`,
+      headers: { 'retry-after': String(pool.retryAfterSeconds(route.service)) },
+    }),
+  );
+}
+
+/**
+ * isReplicaFailure: a 502-504 that is not a Seam problem document came from
+ * something in front of the service (or a dying one), not from the module. A
+ * module's own 503 problem (say, its database is down) is its answer and passes through.
+ */
+function isReplicaFailure(response: Response): boolean {
+  if (response.status < 502 || response.status > 504) return false;
+  return !response.headers.get('content-type')?.startsWith(PROBLEM_CONTENT_TYPE);
+}
+
+function forwardedHeaders(c: Context<GatewayEnv>, url: URL): Headers {
+  const incoming = c.req.raw.headers;
+  const listed = (incoming.get('connection') ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  const headers = new Headers();
+  for (const [name, value] of incoming) {
+    if (HOP_BY_HOP.has(name) || listed.includes(name)) continue;
+    // The service credential and the other internal headers never come from the public side.
+    if (name === SERVICE_TOKEN_HEADER || name.startsWith('x-seam-')) continue;
+    if (name === 'host' || name === 'content-length') continue;
+    headers.append(name, value);
+  }
+  const client = clientAddress(c);
+  const forwardedFor = incoming.get('x-forwarded-for');
+  if (client) headers.set('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${client}` : client);
+  headers.set('x-forwarded-host', incoming.get('x-forwarded-host') ?? url.host);
+  headers.set('x-forwarded-proto', incoming.get('x-forwarded-proto') ?? url.protocol.slice(0, -1));
+  headers.set('x-request-id', c.get('requestId'));
+  return headers;
+}
+
+function clientAddress(c: Context<GatewayEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // app.request() in tests has no socket
+  }
+}
+
+function passThrough(upstream: Response): Response {
+  const headers = new Headers();
+  // fetch has already decoded a compressed body; its encoding and length no longer apply.
+  const decoded = upstream.headers.has('content-encoding');
+  for (const [name, value] of upstream.headers) {
+    if (HOP_BY_HOP.has(name)) continue;
+    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
+    headers.append(name, value);
+  }
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers,
+  });
+}

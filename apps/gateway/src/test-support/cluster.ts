@@ -1,0 +1,86 @@
+// Real servers on loopback for the gateway's tests: service replicas (hosts of
+// the fixture modules, each on its own fresh database) and a gateway in front.
+import type { HostOptions, Topology } from '@seam/platform';
+import { startTestHost } from '@seam/platform/testing';
+import { createGateway, type Gateway } from '../gateway.js';
+
+export interface RunningReplica {
+  url: string;
+  port: number;
+  /** stop closes the server and its database, as a process that exits would. */
+  stop(): Promise<void>;
+}
+
+/**
+ * startReplica hosts `modules` on 127.0.0.1, on `port` (a free one when 0), so a
+ * stopped replica can come back at the same address.
+ */
+export async function startReplica(
+  options: Pick<HostOptions, 'modules' | 'jwks'> & {
+    env?: Record<string, string>;
+    port?: number;
+  },
+): Promise<RunningReplica> {
+  const test = await startTestHost({
+    modules: options.modules,
+    jwks: options.jwks,
+    env: options.env,
+  });
+  try {
+    const { port, url } = await test.host.listen(options.port ?? 0);
+    let stopping: Promise<void> | undefined;
+    return { url, port, stop: () => (stopping ??= test.close()) };
+  } catch (error) {
+    await test.close();
+    throw error;
+  }
+}
+
+/** startGateway runs a gateway for `topology` on a free loopback port, probing fast. */
+export async function startGateway(
+  topology: Topology,
+  env: Record<string, string> = {},
+): Promise<{ gateway: Gateway; url: string }> {
+  const gateway = await createGateway({
+    topology,
+    env: {
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      SEAM_GATEWAY_EJECT_MS: '200',
+      SEAM_GATEWAY_PROBE_MS: '50',
+      SEAM_SHUTDOWN_TIMEOUT_MS: '1000',
+      ...env,
+    },
+  });
+  const { url } = await gateway.listen(0);
+  return { gateway, url };
+}
+
+/** waitFor retries `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+}
+
+/** readyGateway waits until every service of the gateway has a ready replica. */
+export function readyGateway(url: string): Promise<true> {
+  return waitFor('the gateway to be ready', async () => {
+    const response = await fetch(`${url}/health/ready`);
+    await response.arrayBuffer();
+    return response.status === 200 ? true : undefined;
+  });
+}
