@@ -26,7 +26,11 @@ describe('exported surface', () => {
   it('pins the contract name, operations and routes', () => {
     expect(catalogModule.contract).toBe(catalogContract);
     expect(catalogContract.name).toBe('catalog');
-    expect(Object.keys(catalogContract.operations)).toEqual(['listProducts', 'getProduct', 'getProducts']);
+    expect(Object.keys(catalogContract.operations)).toEqual([
+      'listProducts',
+      'getProduct',
+      'getProducts',
+    ]);
     expect(
       Object.fromEntries(
         Object.entries(catalogContract.operations).map(([name, op]) => [name, op.idempotent]),
