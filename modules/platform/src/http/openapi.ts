@@ -61,8 +61,8 @@ const PART_NAMES: Record<string, string> = {
   json: 'request body',
   query: 'query string',
   param: 'path',
-  header: 'headers',
-  cookie: 'cookies',
+  header: 'request header',
+  cookie: 'cookie',
   form: 'form body',
 };
 
