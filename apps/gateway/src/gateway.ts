@@ -2,8 +2,10 @@
 // `/api/<module>/*` to the replicas of the service hosting the module (per the
 // topology), serves the merged OpenAPI document and the docs UI, reports every
 // service in `/health/ready`, and never routes `/internal/*`.
-import { serve, type ServerType } from '@hono/node-server';
 import {
+  listenOn,
+  stopServer,
+  type ServerType,
   AppError,
   createLogger,
   errorHandler,
@@ -115,16 +117,15 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     topology,
     log,
     pool,
-    listen(port = config.PORT) {
-      return new Promise((resolve, reject) => {
-        const server = serve({ fetch: app.fetch, port, hostname: config.HOST }, (info) => {
-          const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`;
-          log.info({ url, services: Object.keys(topology.services) }, 'listening');
-          resolve({ port: info.port, url });
-        });
-        server.once('error', reject);
-        state.server = server;
+    async listen(port = config.PORT) {
+      const { server, ...where } = await listenOn(app.fetch, {
+        port,
+        hostname: config.HOST,
+        log,
+        fields: { services: Object.keys(topology.services) },
       });
+      state.server = server;
+      return where;
     },
     close() {
       closing ??= (async () => {
@@ -257,18 +258,4 @@ function replicaGauges(pool: ReplicaPool): string {
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-function stopServer(server: ServerType, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    }, timeoutMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  });
 }

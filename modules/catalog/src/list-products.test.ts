@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProductSchema, type Product } from '@seam/catalog-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from './cursor.js';
+import { encodeCursor } from '@seam/platform';
 import { products } from './schema.js';
 import {
   expectProblem,

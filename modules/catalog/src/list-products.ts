@@ -1,9 +1,8 @@
 // Browsing the catalog: GET /products with text search, a category filter and
 // keyset pagination over (created_at, id), oldest first.
 import { catalogContract, type ListProductsQuery, type ProductPage } from '@seam/catalog-contract';
-import type { Database, ModuleApp } from '@seam/platform';
+import { type Database, type ModuleApp, decodeCursor, encodeCursor } from '@seam/platform';
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { toProduct } from './product-row.js';
 import { products } from './schema.js';
 

@@ -1,6 +1,6 @@
 // GET /api/orders: only the caller's orders, newest first, keyset-paginated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from './cursor.js';
+import { encodeCursor } from '@seam/platform';
 import type { OrderPage } from './list-orders.js';
 import {
   expectProblem,

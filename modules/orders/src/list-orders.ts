@@ -1,9 +1,8 @@
 // GET / — the caller's orders, newest first, keyset-paginated over
 // (created_at, id) descending.
 import type { OrderPageSchema } from '@seam/orders-contract';
-import type { Database, z } from '@seam/platform';
+import { type Database, type z, decodeCursor, encodeCursor } from '@seam/platform';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { toOrder } from './order-row.js';
 import { orders } from './schema.js';
 
@@ -21,7 +20,7 @@ export async function listOrders(
 ): Promise<OrderPage> {
   const conditions: SQL[] = [eq(orders.userId, userId)];
   if (query.cursor) {
-    const before = decodeCursor(query.cursor);
+    const before = decodeCursor(query.cursor, 'orders.invalid-cursor');
     conditions.push(
       sql`(${orders.createdAt}, ${orders.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`,
     );

@@ -6,7 +6,6 @@
 // gracefully.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -45,6 +44,7 @@ import {
   problemResponse,
 } from './http/problem.js';
 import { Metrics, routeLabel } from './http/metrics.js';
+import { listenOn, stopServer, type ServerType } from './http/serve.js';
 import { EventBus, type RemoteDelivery } from './events/bus.js';
 import { eventsAdminRouter, EVENTS_ROUTER_NAME } from './events/admin-routes.js';
 import { createLogger, type Logger } from './logger.js';
@@ -237,16 +237,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
       hosted: hosted.map((h) => h.definition.contract.name),
       clients: hostClients,
       document,
-      listen(port = config.PORT) {
-        return new Promise((resolve, reject) => {
-          const server = serve({ fetch: app.fetch, port, hostname: config.HOST }, (info) => {
-            const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`;
-            log.info({ url, modules: hosted.map((h) => h.definition.contract.name) }, 'listening');
-            resolve({ port: info.port, url });
-          });
-          server.once('error', reject);
-          state.server = server;
+      async listen(port = config.PORT) {
+        const { server, ...where } = await listenOn(app.fetch, {
+          port,
+          hostname: config.HOST,
+          log,
+          fields: { modules: hosted.map((h) => h.definition.contract.name) },
         });
+        state.server = server;
+        return where;
       },
       close() {
         closing ??= (async () => {
@@ -564,18 +563,4 @@ function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function stopServer(server: ServerType, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    }, timeoutMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  });
 }

@@ -98,3 +98,5 @@ export {
   type Topology,
   type TopologyService,
 } from './topology.js';
+export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
+export { listenOn, stopServer, type ServerType } from './http/serve.js';

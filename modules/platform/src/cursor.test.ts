@@ -1,6 +1,6 @@
 // Pagination cursors round-trip and reject anything they did not produce.
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@seam/platform';
+import { AppError } from './errors.js';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
