@@ -41,7 +41,7 @@ export interface CheckoutAnswer extends StoredResponse {
  */
 export async function checkout(deps: OrdersDeps, input: CheckoutInput): Promise<CheckoutAnswer> {
   const ref: KeyRef = { userId: input.userId, key: input.idempotencyKey };
-  const claim = await claimKey(deps.db, ref, requestHash(input.request));
+  const claim = await claimKey(deps.db, ref, requestHash(withMaskedCard(input.request)));
   if (claim.kind === 'replay') return { ...claim.response, replayed: true };
 
   const options: CallOptions = { requestId: input.requestId };
@@ -138,4 +138,15 @@ async function interruptedAfterOrder(
 /** isUnavailable: the dependency could not be reached or did not answer in time. */
 function isUnavailable(error: unknown): error is AppError {
   return isAppError(error) && (error.status === 503 || error.status === 504);
+}
+
+/**
+ * withMaskedCard keeps only the length and last four digits of the card in what
+ * is hashed for idempotency: a stored hash of the full number could be brute
+ * forced from its first six and last four digits.
+ */
+export function withMaskedCard(request: CheckoutInput['request']): CheckoutInput['request'] {
+  const digits = request.paymentMethod.card.replace(/\D/g, '');
+  const masked = `${'*'.repeat(Math.max(0, digits.length - 4))}${digits.slice(-4)}`;
+  return { ...request, paymentMethod: { ...request.paymentMethod, card: masked } };
 }

@@ -5,6 +5,7 @@ import { TEST_CARDS } from '@seam/payments-contract';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, claimKey, IDEMPOTENCY_TTL_MS, requestHash } from './idempotency.js';
+import { withMaskedCard } from './checkout.js';
 import { idempotencyKeys } from './schema.js';
 import {
   CHECKOUT,
@@ -173,12 +174,12 @@ describe('the stored record', () => {
       responseStatus: 201,
       responseBody: order,
       orderId: order.id,
-      requestHash: requestHash(CHECKOUT),
+      requestHash: requestHash(withMaskedCard(CHECKOUT)),
     });
     expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBeGreaterThanOrEqual(
       IDEMPOTENCY_TTL_MS,
     );
-    expect(JSON.stringify(row)).not.toMatch(/4242/);
+    expect(JSON.stringify(row)).not.toMatch(/4242[ -]?4242|424242/);
   });
 
   it('lets an expired key be reused for a new checkout', async () => {
@@ -222,5 +223,31 @@ describe('the stored record', () => {
       status: 422,
       code: 'orders.idempotency-key-reused',
     });
+  });
+});
+
+describe('withMaskedCard', () => {
+  const request = {
+    paymentMethod: { card: '4242 4242 4242 4242' },
+    shippingAddress: {
+      name: 'Ada',
+      line1: '1 Row',
+      city: 'London',
+      postalCode: 'N1',
+      country: 'GB',
+    },
+  };
+
+  it('hashes only the length and last four digits of the card, never the full number', () => {
+    const masked = withMaskedCard(request);
+    expect(masked.paymentMethod.card).toBe('************4242');
+    expect(masked.shippingAddress).toEqual(request.shippingAddress);
+    expect(requestHash(masked)).not.toBe(requestHash(request));
+    expect(JSON.stringify(masked)).not.toContain('4242 4242');
+  });
+
+  it('still tells cards with other last digits apart', () => {
+    const other = { ...request, paymentMethod: { card: '4000 0000 0000 0002' } };
+    expect(requestHash(withMaskedCard(other))).not.toBe(requestHash(withMaskedCard(request)));
   });
 });
