@@ -80,22 +80,7 @@ export async function readPage(res: Response): Promise<ProductPage> {
   return body as ProductPage;
 }
 
-/** expectProblem checks an RFC 9457 answer and returns its body. */
-export async function expectProblem(
-  res: Response,
-  status: number,
-  code?: string,
-): Promise<Problem> {
-  const body = (await res.json()) as Problem;
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(body).toMatchObject({ status, type: `urn:seam:problem:${body.code}` });
-  if (code) expect(body.code).toBe(code);
-  expect(body.title).toEqual(expect.any(String));
-  expect(body.detail).toEqual(expect.any(String));
-  expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|node_modules|Failed query/);
-  return body;
-}
+export { expectProblem } from '@seam/platform/testing';
 
 /** fieldPaths lists the field paths of a validation problem. */
 export function fieldPaths(problem: Problem): string[] {

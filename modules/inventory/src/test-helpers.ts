@@ -108,21 +108,7 @@ export async function rejection(call: Promise<unknown>): Promise<Problem> {
   return result.problem;
 }
 
-/** expectProblem checks an RFC 9457 answer and returns its body. */
-export async function expectProblem(
-  res: Response,
-  status: number,
-  code?: string,
-): Promise<Problem> {
-  const body = (await res.json()) as Problem;
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(body).toMatchObject({ status, type: `urn:seam:problem:${body.code}` });
-  if (code) expect(body.code).toBe(code);
-  expect(body.detail).toEqual(expect.any(String));
-  expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|node_modules|Failed query/);
-  return body;
-}
+export { expectProblem } from '@seam/platform/testing';
 
 /** recordingLogger is a Logger that keeps each call's message (its last string argument). */
 export function recordingLogger(): { log: Logger; messages: string[] } {

@@ -13,7 +13,6 @@ import {
   type EventDefinition,
   type EventEnvelope,
   type Events,
-  type Problem,
   type z,
 } from '@seam/platform';
 import {
@@ -199,19 +198,7 @@ export async function deliveryResult(res: Response): Promise<string> {
   return body.result;
 }
 
-/** expectProblem checks an RFC 9457 answer and returns its body. */
-export async function expectProblem(
-  res: Response,
-  status: number,
-  code?: string,
-): Promise<Problem> {
-  const body = (await res.json()) as Problem;
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  if (code) expect(body.code).toBe(code);
-  expect(body.detail).toEqual(expect.any(String));
-  return body;
-}
+export { expectProblem } from '@seam/platform/testing';
 
 /** eventually polls `check` until it stops throwing, bounded by `ms`. */
 export async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {

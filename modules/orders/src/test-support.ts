@@ -16,7 +16,6 @@ import {
   type EventEnvelope,
   type Logger,
   type Money,
-  type Problem,
 } from '@seam/platform';
 import {
   createTestTokens,
@@ -443,15 +442,7 @@ export async function readJson<T>(res: Response, status = 200): Promise<T> {
   return body as T;
 }
 
-/** expectProblem checks an RFC 9457 answer and returns its body. */
-export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
-  const body = (await res.json()) as Problem;
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(body).toMatchObject({ status, code, type: `urn:seam:problem:${code}` });
-  expect(body.detail).toEqual(expect.any(String));
-  return body;
-}
+export { expectProblem } from '@seam/platform/testing';
 
 /** eventually retries `check` until it stops throwing (or the time is up). */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {

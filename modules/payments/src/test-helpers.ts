@@ -3,7 +3,7 @@
 // a logger that keeps every line.
 import { randomUUID } from 'node:crypto';
 import { paymentsContract, TEST_CARDS } from '@seam/payments-contract';
-import type { Logger, ModuleClient, Problem } from '@seam/platform';
+import type { Logger, ModuleClient } from '@seam/platform';
 import {
   createTestTokens,
   jsonRequest,
@@ -11,7 +11,6 @@ import {
   type TestHost,
   type TestHostOptions,
 } from '@seam/platform/testing';
-import { expect } from 'vitest';
 import paymentsModule from './index.js';
 import type { ChargeInput } from './charge.js';
 import { payments, type PaymentRow } from './schema.js';
@@ -82,15 +81,7 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-/** expectProblem checks an RFC 9457 answer and returns its body. */
-export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
-  const body = (await res.json()) as Problem;
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(body).toMatchObject({ status, code, type: `urn:seam:problem:${code}` });
-  expect(body.detail).toEqual(expect.any(String));
-  return body;
-}
+export { expectProblem } from '@seam/platform/testing';
 
 /**
  * recordingLogger is a Logger that keeps every call, at every level, as a JSON

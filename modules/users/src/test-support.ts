@@ -2,7 +2,6 @@
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { expect } from 'vitest';
 import type { Database, Logger, Problem } from '@seam/platform';
 import {
   jsonRequest,
@@ -65,15 +64,7 @@ export function me(t: TestHost, authorization?: string) {
   return t.request('/api/users/me', authorization ? { headers: { authorization } } : {});
 }
 
-/** expectProblem checks the RFC 9457 shape of an error response and returns its body. */
-export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await res.json()) as Problem;
-  expect(body).toMatchObject({ type: `urn:seam:problem:${code}`, status, code });
-  expect(body.detail).toEqual(expect.any(String));
-  return body;
-}
+export { expectProblem } from '@seam/platform/testing';
 
 /** decodeJwt reads a token's header and payload without verifying it. */
 export function decodeJwt(token: string) {

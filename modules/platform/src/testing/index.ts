@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
+import { expect } from 'vitest';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type Problem } from '../errors.js';
 import { createTokenSigner, generateSigningKey, type AuthUser } from '../auth.js';
 import { createHost, type Host, type HostOptions } from '../host.js';
 import type { Clients } from '../module.js';
@@ -184,4 +186,27 @@ export async function createTestTokens(settings = { issuer: 'seam', audience: 's
     jwks: (async () => ({ keys: [key.publicJwk] })) as JwksLoader,
     sign: (user: AuthUser) => signer.sign(user),
   };
+}
+
+/**
+ * expectProblem asserts that `res` is an RFC 9457 problem with `status` (and
+ * `code`, when given) that leaks no internals, and returns its body.
+ *
+ * @example
+ * const problem = await expectProblem(await t.request('/api/catalog/products/x'), 400, 'validation-failed');
+ */
+export async function expectProblem(
+  res: Response,
+  status: number,
+  code?: string,
+): Promise<Problem> {
+  const body = (await res.json()) as Problem;
+  expect(res.status, JSON.stringify(body)).toBe(status);
+  expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
+  expect(body).toMatchObject({ status, type: `${PROBLEM_TYPE_PREFIX}${body.code}` });
+  if (code) expect(body.code).toBe(code);
+  expect(body.title).toEqual(expect.any(String));
+  expect(body.detail).toEqual(expect.any(String));
+  expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|node_modules|Failed query/);
+  return body;
 }
