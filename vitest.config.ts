@@ -5,7 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['modules/**/*.test.ts', 'apps/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'apps/e2e/**'],
+    // *.postgres.test.ts need several processes on one database, which a PGlite
+    // folder cannot give; they run when DATABASE_URL names a Postgres server.
+    exclude: [
+      '**/node_modules/**',
+      'apps/e2e/**',
+      ...(process.env.DATABASE_URL ? [] : ['**/*.postgres.test.ts']),
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -94,28 +94,6 @@ describe('seeding', () => {
       await host.close();
     }
   });
-
-  it.runIf(process.env.DATABASE_URL)(
-    'seeds once when replicas start together on one Postgres database',
-    async () => {
-      const fresh = await createTestDatabase();
-      const env = { ...fresh.env };
-      const hosts: Host[] = [];
-      try {
-        const started = await Promise.allSettled(
-          [1, 2, 3].map((replica) => start({ ...env, SEAM_SERVICE: `catalog-${replica}` })),
-        );
-        for (const result of started) {
-          if (result.status === 'fulfilled') hosts.push(result.value);
-        }
-        expect(started.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-        expect(await hosts[0]!.database.db.$count(products)).toBe(DEMO_PRODUCTS.length);
-      } finally {
-        await Promise.all(hosts.map((host) => host.close()));
-        await fresh.dispose();
-      }
-    },
-  );
 });
 
 describe('seeding conditions', () => {

@@ -120,27 +120,6 @@ describe('a generated signing key', () => {
     expect(await second.database.db.$count(signingKeys)).toBe(1);
     await second.close();
   });
-
-  it.runIf(process.env.DATABASE_URL)(
-    'is shared by replicas that start together on one Postgres database',
-    async () => {
-      const [a, b] = await Promise.all([start(), start()]);
-      expect(await keysOf(a)).toEqual(await keysOf(b));
-      expect(await a.database.db.$count(signingKeys)).toBe(1);
-      const account = newAccount();
-      await request(a, '/api/users/register', jsonRequest('POST', account));
-      const res = await request(
-        a,
-        '/api/users/login',
-        jsonRequest('POST', { email: account.email, password: account.password }),
-      );
-      const { accessToken } = (await res.json()) as TokenResponse;
-      const onB = await request(b, '/api/users/me', {
-        headers: { authorization: `Bearer ${accessToken}` },
-      });
-      expect(onB.status).toBe(200);
-    },
-  );
 });
 
 describe('a configured signing key (SEAM_JWT_PRIVATE_KEY)', () => {
