@@ -20,9 +20,9 @@ if (!globalThis.NX_GRAPH_CREATION && !process.env.NX_TASK_TARGET_PROJECT) {
 }
 
 /** Any subpath of a workspace package, except the platform's published test helpers. */
-const DEEP_IMPORT = '^@seam/(?!platform/testing$)[^/]+/';
+const DEEP_IMPORT = '^@seam/(?!platform/(testing|processes)$)[^/]+/';
 const DEEP_IMPORT_MESSAGE =
-  'Import a workspace package by its name only (its "exports" entry); deep imports bypass its public surface. Only @seam/platform/testing is allowed.';
+  'Import a workspace package by its name only (its "exports" entry); deep imports bypass its public surface. Only @seam/platform/testing and @seam/platform/processes are allowed.';
 
 export default defineConfig([
   globalIgnores([

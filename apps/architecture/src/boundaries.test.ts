@@ -212,5 +212,13 @@ describe('module boundaries', () => {
       );
       expect(errors).toEqual([]);
     });
+
+    it('@seam/platform/processes in an app', async () => {
+      const errors = await boundaryErrors(
+        'apps/e2e/src/support/cluster.ts',
+        "import { startProcess } from '@seam/platform/processes';\nexport const start = startProcess;\n",
+      );
+      expect(errors).toEqual([]);
+    });
   });
 });

@@ -13,9 +13,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { createTestDatabase } from '@seam/platform/testing';
-import { startService, type Service } from './support/process.js';
+import { startProcess, type RunningProcess } from '@seam/platform/processes';
 
-const SERVER_ENTRY = 'apps/server/src/main.ts';
 const HELLO_ENTRY = 'apps/bench/src/hello-server.ts';
 
 interface Settings {
@@ -33,20 +32,19 @@ interface Measured {
 const settings = readSettings();
 const database = await createTestDatabase();
 const serverEnv = { LOG_LEVEL: 'warn', ...database.env };
-let running: Service | undefined;
+let running: RunningProcess | undefined;
 
 try {
   printMachine(settings, database.kind);
 
   section('Cold start (spawn → first 200 from /health/ready)');
-  running = await startService({ name: 'seam (first start)', entry: SERVER_ENTRY, env: serverEnv });
+  running = await startProcess({ name: 'seam (first start)', env: serverEnv });
   const first = running;
   await settle();
   const firstMemory = await first.memory();
   await expectCleanExit(first);
-  running = await startService({
+  running = await startProcess({
     name: 'seam (second start)',
-    entry: SERVER_ENTRY,
     env: serverEnv,
   });
   const seam = running;
@@ -67,7 +65,7 @@ try {
   await expectCleanExit(seam);
   running = undefined;
 
-  running = await startService({ name: 'hello', entry: HELLO_ENTRY });
+  running = await startProcess({ name: 'hello', entry: HELLO_ENTRY });
   const hello = running;
   await settle();
   const helloIdle = await hello.memory();
@@ -164,8 +162,8 @@ async function demoProductId(baseUrl: string): Promise<string> {
   return id;
 }
 
-async function expectCleanExit(service: Service): Promise<void> {
-  const code = await service.stop();
+async function expectCleanExit(service: RunningProcess): Promise<void> {
+  const { code } = await service.stop();
   if (code !== 0) throw new Error(`${service.name} exited with code ${code}\n${service.logs()}`);
 }
 

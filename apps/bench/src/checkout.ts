@@ -15,9 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@seam/platform/testing';
-import { startService, type Service } from './support/process.js';
+import { startProcess, type RunningProcess } from '@seam/platform/processes';
 
-const SERVER_ENTRY = 'apps/server/src/main.ts';
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
 const CARD = '4242 4242 4242 4242';
 const ADDRESS = {
@@ -46,13 +45,12 @@ if (!settings.pglite) {
   delete process.env.DATABASE_URL;
 }
 const database = await createTestDatabase();
-let server: Service | undefined;
+let server: RunningProcess | undefined;
 
 try {
   printMachine(settings, database.kind);
-  server = await startService({
+  server = await startProcess({
     name: 'seam',
-    entry: SERVER_ENTRY,
     env: {
       LOG_LEVEL: 'warn',
       SEAM_DEMO_DATA: 'true',

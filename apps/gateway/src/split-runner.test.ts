@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseTopology, type Topology } from '@seam/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planSplit, REPO_ROOT, startSplit, type PlannedProcess } from './split-runner.js';
+import { planSplit, REPO_ROOT, startSplit, type PlannedProcess } from '@seam/platform/processes';
 
 const FAKE = 'apps/gateway/src/test-support/fake-process.ts';
 
@@ -90,6 +90,33 @@ describe('planSplit', () => {
     const plan = planSplit({ topology, topologyPath: 'x.json', env, gatewayPort: 3000 });
     expect(plan.map((p) => p.name)).toEqual(['catalog', 'catalog#2', 'gateway']);
     expect(plan[1]!.env).toMatchObject({ ...env, PORT: '3112', SEAM_SERVICE: 'catalog' });
+  });
+
+  it('gives a service its own database from DATABASE_URL_<SERVICE>, over DATABASE_URL', () => {
+    const topology = parseTopology({
+      services: {
+        catalog: { modules: ['catalog'], replicas: ['http://127.0.0.1:3102'] },
+        'order-desk': { modules: ['orders'], replicas: ['http://127.0.0.1:3106'] },
+        users: { modules: ['users'], replicas: ['http://127.0.0.1:3101'] },
+      },
+    });
+    const env = {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/shop',
+      DATABASE_URL_CATALOG: 'postgres://postgres@127.0.0.1:5432/catalog',
+      DATABASE_URL_ORDER_DESK: 'postgres://postgres@127.0.0.1:5432/orders',
+    };
+    const plan = planSplit({ topology, topologyPath: 'x.json', env, gatewayPort: 3000 });
+    const databases = Object.fromEntries(plan.map((p) => [p.name, p.env.DATABASE_URL]));
+    expect(databases).toEqual({
+      catalog: env.DATABASE_URL_CATALOG,
+      'order-desk': env.DATABASE_URL_ORDER_DESK,
+      users: env.DATABASE_URL,
+      gateway: env.DATABASE_URL,
+    });
+    // Each process sees only its own database, not the other services' variables.
+    for (const process of plan) {
+      expect(Object.keys(process.env).filter((k) => k.startsWith('DATABASE_URL_'))).toEqual([]);
+    }
   });
 
   it('refuses what cannot run on one machine, naming every reason', () => {

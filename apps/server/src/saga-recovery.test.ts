@@ -11,11 +11,11 @@ import { inventoryContract } from '@seam/inventory-contract';
 import type { Order } from '@seam/orders-contract';
 import { paymentsContract, TEST_CARDS } from '@seam/payments-contract';
 import { createHost, type Host } from '@seam/platform';
+import { startProcess, type RunningProcess } from '@seam/platform/processes';
 import { createTestDatabase, type TestDatabase } from '@seam/platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jwks, modules } from './modules.js';
 import { eventually } from './test-support/eventually.js';
-import { startServerProcess, type ServerProcess } from './test-support/server-process.js';
 import { json, problem, shop, SUCCESS, type Shop, type Shopper } from './test-support/shop.js';
 
 const FAST_RECOVERY = { SEAM_SAGA_TIMEOUT_SECONDS: '1' };
@@ -28,7 +28,7 @@ describe.each([
   { point: 'charge', expected: 'confirmed' },
 ] as const)('a server process killed right after $point', ({ point, expected }) => {
   let database: TestDatabase;
-  let server: ServerProcess | undefined;
+  let server: RunningProcess | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -40,7 +40,7 @@ describe.each([
 
   it(`recovers on restart: the order ends ${expected}, never pending, and the key replays it`, async () => {
     const base = { ...database.env, NODE_ENV: 'test', SEAM_DEMO_DATA: 'true' };
-    server = await startServerProcess({ ...base, SEAM_TEST_CRASH_AFTER: point });
+    server = await startProcess({ env: { ...base, SEAM_TEST_CRASH_AFTER: point } });
     let api = shop((path, init) => fetch(`${server!.url}${path}`, init));
     const shopper = await api.signUp('Crash');
     const [product] = (await api.products(1)) as [Product];
@@ -52,7 +52,7 @@ describe.each([
     await expect(api.checkout(shopper, SUCCESS, key)).rejects.toThrow(/fetch failed/);
     expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    server = await startServerProcess({ ...base, ...FAST_RECOVERY });
+    server = await startProcess({ env: { ...base, ...FAST_RECOVERY } });
     api = shop((path, init) => fetch(`${server!.url}${path}`, init));
     // The signing key lives in the database, so the shopper's token still works.
     const [order] = await eventually(async () => {

@@ -1,0 +1,5 @@
+// Child processes of Seam's own programs (import from '@seam/platform/processes'):
+// one server or gateway process, or a whole topology on this machine. Used by
+// `npm run start:split`, the end-to-end suite, the crash tests and the benchmarks.
+export * from './process.js';
+export * from './split.js';
