@@ -1,0 +1,203 @@
+// Shoppers driving the public API, for the checkout benchmarks: register, log
+// in, fill a cart, then check out with an Idempotency-Key. Works against any
+// base URL — the monolith's server or a topology's gateway — because both
+// serve the same API.
+import { randomUUID } from 'node:crypto';
+import { pool, summarize, type LatencySummary } from './report.js';
+
+/** BENCH_ADMIN is the admin the benchmarks bootstrap (SEAM_ADMIN_*) to stock products. */
+export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+
+/** shopEnv is what every process of a benchmarked shop gets: demo catalog, bench admin, quiet logs. */
+export const SHOP_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  SEAM_DEMO_DATA: 'true',
+  SEAM_ADMIN_EMAIL: BENCH_ADMIN.email,
+  SEAM_ADMIN_PASSWORD: BENCH_ADMIN.password,
+};
+
+const CARD = '4242 4242 4242 4242';
+const ADDRESS = {
+  name: 'Bench',
+  line1: '1 Load St',
+  city: 'Berlin',
+  postalCode: '10115',
+  country: 'DE',
+};
+
+export interface Shopper {
+  token: string;
+}
+
+export interface CheckoutResult {
+  ms: number;
+  orderId: string;
+  status: string;
+  updatedAt: string;
+}
+
+export interface CheckoutRun {
+  results: CheckoutResult[];
+  summary: LatencySummary;
+  confirmed: number;
+  wallMs: number;
+}
+
+export type ShopApi = ReturnType<typeof shopApi>;
+
+/** shopApi calls the public API at `baseUrl`; `expect` throws on any other status. */
+export function shopApi(baseUrl: string) {
+  const api = {
+    async expect(
+      status: number,
+      method: string,
+      path: string,
+      body?: unknown,
+      token?: string,
+      extra: Record<string, string> = {},
+    ): Promise<unknown> {
+      const headers: Record<string, string> = { ...extra };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (token) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      if (res.status !== status) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    async logIn(email: string, password: string): Promise<string> {
+      const { accessToken } = (await api.expect(200, 'POST', '/api/users/login', {
+        email,
+        password,
+      })) as { accessToken: string };
+      return accessToken;
+    },
+    async signUp(): Promise<Shopper> {
+      const email = `shopper-${randomUUID()}@example.com`;
+      const password = 'correct horse battery staple';
+      await api.expect(201, 'POST', '/api/users/register', { email, password, name: 'Shopper' });
+      return { token: await api.logIn(email, password) };
+    },
+  };
+  return api;
+}
+
+/**
+ * prepareShoppers stocks two EUR demo products plentifully (as the bench admin)
+ * and returns `count` shoppers, each registered, logged in and with both
+ * products in the cart — everything a checkout needs, before any clock starts.
+ */
+export async function prepareShoppers(
+  api: ShopApi,
+  count: number,
+  concurrency: number,
+): Promise<Shopper[]> {
+  const products = await euroProducts(api, 2);
+  const admin = await api.logIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
+  for (const product of products) {
+    await api.expect(
+      200,
+      'PUT',
+      `/api/inventory/stock/${product.id}`,
+      { available: 1_000_000 },
+      admin,
+    );
+  }
+  return pool(count, concurrency, async () => {
+    const shopper = await api.signUp();
+    for (const product of products) {
+      await api.expect(
+        200,
+        'POST',
+        '/api/cart/items',
+        { productId: product.id, quantity: 1 },
+        shopper.token,
+      );
+    }
+    return shopper;
+  });
+}
+
+/**
+ * runCheckouts checks out the first `warmup` shoppers untimed, then times the
+ * rest with at most `concurrency` checkouts in flight.
+ */
+export async function runCheckouts(
+  api: ShopApi,
+  shoppers: readonly Shopper[],
+  options: { warmup: number; concurrency: number },
+): Promise<CheckoutRun & { measured: Shopper[] }> {
+  await pool(options.warmup, options.concurrency, (i) => checkout(api, shoppers[i]!));
+  const measured = shoppers.slice(options.warmup);
+  const clock = performance.now();
+  const results = await pool(measured.length, options.concurrency, (i) =>
+    checkout(api, measured[i]!),
+  );
+  const wallMs = performance.now() - clock;
+  const confirmed = results.filter((r) => r.status === 'confirmed').length;
+  return {
+    results,
+    measured,
+    summary: summarize(
+      results.map((r) => r.ms),
+      wallMs,
+    ),
+    confirmed,
+    wallMs,
+  };
+}
+
+/** checkout places one order for `shopper` (the full saga) and times it. */
+export async function checkout(api: ShopApi, shopper: Shopper): Promise<CheckoutResult> {
+  const started = performance.now();
+  const order = (await api.expect(
+    201,
+    'POST',
+    '/api/orders',
+    { paymentMethod: { card: CARD }, shippingAddress: ADDRESS },
+    shopper.token,
+    { 'idempotency-key': randomUUID() },
+  )) as { id: string; status: string; updatedAt: string };
+  return {
+    ms: performance.now() - started,
+    orderId: order.id,
+    status: order.status,
+    updatedAt: order.updatedAt,
+  };
+}
+
+/** waitForNotification polls the shopper's notifications until the order's confirmation arrives. */
+export async function waitForNotification(api: ShopApi, shopper: Shopper, orderId: string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { items } = (await api.expect(
+      200,
+      'GET',
+      '/api/notifications',
+      undefined,
+      shopper.token,
+    )) as {
+      items: { kind: string; orderId: string | null; createdAt: string }[];
+    };
+    const note = items.find((n) => n.kind === 'order-confirmed' && n.orderId === orderId);
+    if (note) return note;
+    if (Date.now() > deadline) throw new Error(`No order-confirmed notification for ${orderId}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function euroProducts(api: ShopApi, count: number): Promise<{ id: string }[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const page = (await api.expect(200, 'GET', '/api/catalog/products?limit=100')) as {
+      items: { id: string; price: { currency: string } }[];
+    };
+    const picked = page.items.filter((p) => p.price.currency === 'EUR').slice(0, count);
+    if (picked.length === count) return picked;
+    if (Date.now() > deadline) throw new Error('The demo catalog has too few EUR products');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

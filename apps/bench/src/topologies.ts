@@ -1,0 +1,214 @@
+// Benchmark: checkout throughput of the same shop run as a monolith, grouped
+// and split, on this machine, side by side.
+//
+//   npx tsx apps/bench/src/topologies.ts [--orders 100] [--concurrency 8] [--warmup 10]
+//                                        [--topologies server,monolith,grouped,split]
+//
+// The same settings can come from BENCH_ORDERS, BENCH_CONCURRENCY, BENCH_WARMUP
+// and BENCH_TOPOLOGIES. The runs, one after another:
+//   - server:   the monolith as users run it (`npm start`): one apps/server
+//               process hosting every module, no gateway — the baseline;
+//   - monolith: topology/monolith.json — the same single service behind the
+//               gateway, which shows the gateway's own cost;
+//   - grouped, split: topology/grouped.json and topology/split.json, every
+//               service a process with its own database, behind the gateway.
+// Each run gets fresh databases (one per service: PGlite folders, or new
+// databases on the Postgres server DATABASE_URL names), registers
+// warmup + orders shoppers with two products in the cart (not timed), checks
+// out `warmup` of them untimed and then times `orders` checkouts through the
+// public API (POST /api/orders with an Idempotency-Key), `concurrency` in flight.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTopology } from '@seam/platform';
+import { createTestDatabase, createTopologyDatabases } from '@seam/platform/testing';
+import { REPO_ROOT, startProcess, startTopology } from '@seam/platform/processes';
+import {
+  integerOption,
+  ms,
+  printLoadAtEnd,
+  printMachine,
+  printTable,
+  section,
+  type LatencySummary,
+} from './report.js';
+import { prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
+
+const RUNS = ['server', 'monolith', 'grouped', 'split'] as const;
+type RunName = (typeof RUNS)[number];
+
+interface Shop {
+  url: string;
+  databaseKind: string;
+  processes: number;
+  readyMs: number;
+  /** rssMiB sums the resident memory of every process of the shop. */
+  rssMiB(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface Measured {
+  name: RunName;
+  summary: LatencySummary;
+  confirmed: number;
+  processes: number;
+  readyMs: number;
+  rssMiB: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string' },
+    concurrency: { type: 'string' },
+    warmup: { type: 'string' },
+    topologies: { type: 'string' },
+  },
+});
+const settings = {
+  orders: integerOption('orders', values.orders, 100, 1),
+  concurrency: integerOption('concurrency', values.concurrency, 8, 1),
+  warmup: integerOption('warmup', values.warmup, 10, 0),
+  runs: readRuns(values.topologies ?? process.env.BENCH_TOPOLOGIES),
+};
+
+printMachine(
+  `${settings.orders} orders after ${settings.warmup} warm-up, ${settings.concurrency} in flight, runs ${settings.runs.join(', ')}, database ${process.env.DATABASE_URL ? 'postgres' : 'pglite'} (one per service), LOG_LEVEL=warn`,
+);
+const measured: Measured[] = [];
+for (const name of settings.runs) {
+  section(`${name}: ${describe(name)}`);
+  const shop = await start(name);
+  try {
+    console.log(
+      `${shop.processes} process(es) ready in ${ms(shop.readyMs)} on ${shop.databaseKind}`,
+    );
+    const api = shopApi(shop.url);
+    const total = settings.warmup + settings.orders;
+    const started = performance.now();
+    const shoppers = await prepareShoppers(api, total, settings.concurrency);
+    console.log(
+      `${total} shoppers registered, logged in, carts filled in ${ms(performance.now() - started)} (not timed)`,
+    );
+    const run = await runCheckouts(api, shoppers, settings);
+    const { summary } = run;
+    console.log(
+      `${summary.perSecond.toFixed(1)} orders/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${run.confirmed} of ${run.results.length} confirmed`,
+    );
+    if (run.confirmed !== run.results.length) {
+      throw new Error(`${name}: some checkouts did not confirm; the figures are meaningless`);
+    }
+    measured.push({
+      name,
+      summary,
+      confirmed: run.confirmed,
+      processes: shop.processes,
+      readyMs: shop.readyMs,
+      rssMiB: await shop.rssMiB(),
+    });
+  } finally {
+    await shop.stop();
+  }
+}
+
+section(`Results: ${settings.orders} checkouts, ${settings.concurrency} in flight`);
+printTable(
+  ['orders/s', 'p50 (ms)', 'p99 (ms)', 'mean (ms)', 'confirmed', 'processes', 'RSS total (MiB)'],
+  measured.map((m) => ({
+    label: m.name,
+    values: [
+      m.summary.perSecond,
+      m.summary.p50,
+      m.summary.p99,
+      m.summary.mean,
+      m.confirmed,
+      m.processes,
+      m.rssMiB,
+    ],
+  })),
+  Math.max(
+    0,
+    measured.findIndex((m) => m.name === 'server'),
+  ),
+  [1, 1, 1, 1, 0, 0, 0],
+);
+console.log(
+  '(server = apps/server alone; the others run behind the gateway, which counts among their processes)',
+);
+printLoadAtEnd();
+
+async function start(name: RunName): Promise<Shop> {
+  if (name === 'server') {
+    const database = await createTestDatabase();
+    try {
+      const server = await startProcess({ name: 'server', env: { ...SHOP_ENV, ...database.env } });
+      return {
+        url: server.url,
+        databaseKind: database.kind,
+        processes: 1,
+        readyMs: server.readyMs,
+        rssMiB: async () => (await server.memory()).rssMiB,
+        async stop() {
+          await server.stop().catch(() => {});
+          await database.dispose().catch(() => {});
+        },
+      };
+    } catch (error) {
+      await database.dispose().catch(() => {});
+      throw error;
+    }
+  }
+  const topology = await loadTopology(join(REPO_ROOT, 'topology', `${name}.json`));
+  const databases = await createTopologyDatabases(topology);
+  const started = performance.now();
+  try {
+    const run = await startTopology({ topology, env: SHOP_ENV, serviceEnv: databases.serviceEnv });
+    const processes = [
+      run.gateway,
+      ...Object.keys(run.topology.services).flatMap((service) => run.replicas(service)),
+    ];
+    return {
+      url: run.url,
+      databaseKind: databases.kind,
+      processes: processes.length,
+      readyMs: performance.now() - started,
+      async rssMiB() {
+        const memory = await Promise.all(processes.map((p) => p.memory()));
+        return memory.reduce((sum, m) => sum + m.rssMiB, 0);
+      },
+      async stop() {
+        await run.stop().catch(() => {});
+        await databases.dispose().catch(() => {});
+      },
+    };
+  } catch (error) {
+    await databases.dispose().catch(() => {});
+    throw error;
+  }
+}
+
+function describe(name: RunName): string {
+  switch (name) {
+    case 'server':
+      return 'apps/server hosting every module, no gateway';
+    case 'monolith':
+    case 'grouped':
+    case 'split':
+      return `topology/${name}.json behind the gateway`;
+    default: {
+      const never: never = name;
+      return never;
+    }
+  }
+}
+
+function readRuns(raw: string | undefined): RunName[] {
+  if (raw === undefined) return [...RUNS];
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(RUNS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--topologies takes a comma-separated list of ${RUNS.join(', ')}`);
+  }
+  return names as RunName[];
+}
