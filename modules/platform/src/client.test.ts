@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notesContract, notesModule } from '../test/notes-module.js';
+import { notesContract, notesModule } from './testing/fixtures/index.js';
 import { createClient, createHttpTransport, SERVICE_TOKEN_HEADER } from './client.js';
 import { defineContract, defineOperation, type ModuleClient } from './contract.js';
 import { z } from '@hono/zod-openapi';

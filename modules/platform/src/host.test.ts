@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notes, notesModule } from '../test/notes-module.js';
+import { notes, notesModule } from './testing/fixtures/index.js';
 import { createHost } from './host.js';
 import { AppError, type Problem } from './errors.js';
 import { createTestTokens, jsonRequest, startTestHost, type TestHost } from './testing/index.js';
@@ -237,9 +237,12 @@ describe('health, OpenAPI and docs', () => {
       '/api/events/deliveries',
       '/api/events/deliveries/{id}/retry',
       '/api/notes/boom',
+      '/api/notes/headers',
       '/api/notes/notes',
       '/api/notes/notes/{id}',
       '/api/notes/secret',
+      '/api/notes/slow',
+      '/api/notes/unavailable',
     ]);
     expect(doc.components.schemas).toHaveProperty('Note');
     expect(doc.components.schemas).toHaveProperty('Problem');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notesContract, notesModule } from '../test/notes-module.js';
+import { notesContract, notesModule } from './testing/fixtures/index.js';
 import { createClient, createHttpTransport } from './client.js';
 import { createDatabase } from './database.js';
 import { AppError } from './errors.js';
@@ -58,17 +58,20 @@ describe('migrations', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('finishes an in-flight call, then refuses new connections', async () => {
+  /** listeningNotes hosts notes on a loopback port, with a client calling it over HTTP. */
+  async function listeningNotes() {
     const host = await createHost({ modules: [notesModule], env: env() });
     const { url } = await host.listen(0);
     const client = createClient(
       notesContract,
       createHttpTransport({ baseUrl: url, serviceToken: SERVICE_TOKEN }),
-      {
-        caller: 'test',
-        defaultTimeoutMs: 5_000,
-      },
+      { caller: 'test', defaultTimeoutMs: 5_000 },
     );
+    return { host, client };
+  }
+
+  it('finishes an in-flight call, then refuses new connections', async () => {
+    const { host, client } = await listeningNotes();
     const inFlight = client.sleep({ ms: 400 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closed = host.close();
@@ -80,16 +83,7 @@ describe('graceful shutdown', () => {
   });
 
   it('reports not ready while shutting down', async () => {
-    const host = await createHost({ modules: [notesModule], env: env() });
-    const { url } = await host.listen(0);
-    const client = createClient(
-      notesContract,
-      createHttpTransport({ baseUrl: url, serviceToken: SERVICE_TOKEN }),
-      {
-        caller: 'test',
-        defaultTimeoutMs: 5_000,
-      },
-    );
+    const { host, client } = await listeningNotes();
     const inFlight = client.sleep({ ms: 300 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closed = host.close();

@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notesContract, notesModule } from '../test/notes-module.js';
+import { notesContract, notesModule } from './testing/fixtures/index.js';
 import { createClient, createHttpTransport, type HttpTransportOptions } from './client.js';
 import { AppError } from './errors.js';
 import { startTestHost, type TestHost } from './testing/index.js';

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 import { defineContract, defineModule, on } from '../src/index.js';
-import { NoteCreated, notesContract } from './notes-module.js';
+import { NoteCreated, notesContract } from '../src/testing/fixtures/index.js';
 
 export const digests = pgSchema('digest').table('digests', {
   noteId: uuid('note_id').primaryKey(),

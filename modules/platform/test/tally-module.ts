@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { integer, pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 import { AppError, defineContract, defineModule, on } from '../src/index.js';
-import { NoteCreated } from './notes-module.js';
+import { NoteCreated } from '../src/testing/fixtures/index.js';
 
 export const seen = pgSchema('tally').table('seen', {
   noteId: uuid('note_id').primaryKey(),

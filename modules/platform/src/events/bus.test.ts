@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NoteCreated, notesContract, notesModule } from '../../test/notes-module.js';
+import { NoteCreated, notesContract, notesModule } from '../testing/fixtures/index.js';
 import { seen, tallyControl, tallyModule } from '../../test/tally-module.js';
 import { AppError } from '../errors.js';
 import { createHost, type Host } from '../host.js';
 import {
   createTestDatabase,
   createTestTokens,
+  eventually,
   jsonRequest,
   startTestHost,
   type TestDatabase,
@@ -23,19 +24,6 @@ const FAST_RETRIES = {
   SEAM_EVENT_RETRY_MAX_MS: '40',
   SEAM_EVENT_MAX_ATTEMPTS: '3',
 };
-
-/** eventually polls `check` until it stops throwing, bounded by `ms`. */
-async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 const deliveries = eventTables('notes').deliveries;
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { digestControl, digestModule, digests } from '../../test/digest-module.js';
-import { NoteCreated, notesContract, notesModule } from '../../test/notes-module.js';
+import { NoteCreated, notesContract, notesModule } from '../testing/fixtures/index.js';
 import { startTestHost, type TestHost } from '../testing/index.js';
 
 const SERVICE_TOKEN = 'prepare-service-token-0123456789abcdef0123';

@@ -1,7 +1,7 @@
 // Test helpers (import from '@seam/platform/testing'): a fresh database per test
 // file — a new Postgres database when DATABASE_URL is set, else PGlite in a
 // temporary folder — and a host started on a loopback port.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -188,6 +188,51 @@ export async function createTestTokens(settings = { issuer: 'seam', audience: 's
   };
 }
 
+export type TestTokens = Awaited<ReturnType<typeof createTestTokens>>;
+
+/** TestUser is a signed-in user: an id and its bearer token. */
+export interface TestUser {
+  id: string;
+  token: string;
+}
+
+export interface TestHostWithTokens extends TestHost {
+  tokens: TestTokens;
+  /** adminToken and customerToken belong to a fresh admin and a fresh customer. */
+  adminToken: string;
+  customerToken: string;
+  /** signUser signs a token for `id` (a fresh one when omitted) with `role`. */
+  signUser(role?: AuthUser['role'], id?: string): Promise<TestUser>;
+}
+
+/**
+ * startTestHostWithTokens starts a host (see startTestHost) that verifies
+ * tokens from createTestTokens, for modules that do not host users, with an
+ * admin and a customer token ready.
+ *
+ * @example
+ * const t = await startTestHostWithTokens({ modules: [catalog] });
+ * await t.request('/api/catalog/products', jsonRequest('POST', body, t.adminToken));
+ * const shopper = await t.signUser();
+ */
+export async function startTestHostWithTokens(
+  options: Omit<TestHostOptions, 'jwks'>,
+): Promise<TestHostWithTokens> {
+  const tokens = await createTestTokens();
+  const t = await startTestHost({ ...options, jwks: tokens.jwks });
+  const signUser = async (role: AuthUser['role'] = 'customer', id: string = randomUUID()) => ({
+    id,
+    token: await tokens.sign({ id, email: `${id}@example.com`, role }),
+  });
+  return {
+    ...t,
+    tokens,
+    adminToken: (await signUser('admin')).token,
+    customerToken: (await signUser('customer')).token,
+    signUser,
+  };
+}
+
 /**
  * expectProblem asserts that `res` is an RFC 9457 problem with `status` (and
  * `code`, when given) that leaks no internals, and returns its body.
@@ -210,3 +255,10 @@ export async function expectProblem(
   expect(JSON.stringify(body)).not.toMatch(/\.ts:\d+|node_modules|Failed query/);
   return body;
 }
+
+export * from './topology.js';
+
+export { eventually } from './eventually.js';
+export { documentedOperations, type DocumentedOperation } from './openapi.js';
+export { recordingLogger, type RecordingLogger } from './recording-logger.js';
+export * as fixtures from './fixtures/index.js';
