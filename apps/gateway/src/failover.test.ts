@@ -6,10 +6,10 @@ import { createServer, type Server } from 'node:http';
 import { parseTopology, type Topology } from '@seam/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './gateway.js';
-import { notesModule, pingsModule } from './test-support/fixture-modules.js';
+import { pingsModule } from './test-support/pings-module.js';
 import {
   startGateway,
-  readyGateway,
+  startFixtureCluster,
   startReplica,
   waitFor,
   type RunningReplica,
@@ -25,21 +25,13 @@ let gatewayUrl: string;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  [notes, pingsA, pingsB] = await Promise.all([
-    startReplica({ modules: [notesModule] }),
-    startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'a' } }),
-    startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'b' } }),
-  ]);
-  const topology = parseTopology({
-    services: {
-      notes: { modules: ['notes'], replicas: [notes.url] },
-      pings: { modules: ['pings'], replicas: [pingsA.url, pingsB.url] },
-    },
-  });
-  ({ gateway, url: gatewayUrl } = await startGateway(topology, {
-    SEAM_GATEWAY_TIMEOUT_MS: String(TIMEOUT_MS),
-  }));
-  await readyGateway(gatewayUrl);
+  ({
+    notes,
+    pingsA,
+    pingsB,
+    gateway,
+    url: gatewayUrl,
+  } = await startFixtureCluster({ gatewayEnv: { SEAM_GATEWAY_TIMEOUT_MS: String(TIMEOUT_MS) } }));
 });
 
 afterAll(async () => {

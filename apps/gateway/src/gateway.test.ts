@@ -2,17 +2,10 @@
 // identical answers, headers, the internal boundary, merged OpenAPI, health.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { parseTopology } from '@seam/platform';
-import { createTestTokens } from '@seam/platform/testing';
+import { createTestTokens, fixtures } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './gateway.js';
-import { ECHOED_HEADERS, notesModule, pingsModule } from './test-support/fixture-modules.js';
-import {
-  readyGateway,
-  startGateway,
-  startReplica,
-  type RunningReplica,
-} from './test-support/cluster.js';
+import { startFixtureCluster, type RunningReplica } from './test-support/cluster.js';
 
 /** Headers that describe the connection or the moment, not the answer. */
 const CONNECTION_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
@@ -29,19 +22,16 @@ let gatewayUrl: string;
 
 beforeAll(async () => {
   tokens = await createTestTokens();
-  [notes, pingsA, pingsB] = await Promise.all([
-    startReplica({ modules: [notesModule], jwks: tokens.jwks, env: SMALL_BODY_LIMIT }),
-    startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'a' } }),
-    startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'b' } }),
-  ]);
-  const topology = parseTopology({
-    services: {
-      notes: { modules: ['notes'], replicas: [notes.url] },
-      pings: { modules: ['pings'], replicas: [pingsA.url, pingsB.url] },
-    },
-  });
-  ({ gateway, url: gatewayUrl } = await startGateway(topology, SMALL_BODY_LIMIT));
-  await readyGateway(gatewayUrl);
+  ({
+    notes,
+    pingsA,
+    pingsB,
+    gateway,
+    url: gatewayUrl,
+  } = await startFixtureCluster({
+    notes: { jwks: tokens.jwks, env: SMALL_BODY_LIMIT },
+    gatewayEnv: SMALL_BODY_LIMIT,
+  }));
 });
 
 afterAll(async () => {
@@ -179,7 +169,10 @@ describe('headers', () => {
         'x-seam-service-token': 'a'.repeat(64),
       },
     });
-    const seen = (await response.json()) as Record<(typeof ECHOED_HEADERS)[number], string>;
+    const seen = (await response.json()) as Record<
+      (typeof fixtures.ECHOED_HEADERS)[number],
+      string
+    >;
     expect(seen).toEqual({
       authorization: `Bearer ${token}`,
       'idempotency-key': 'key-1',
@@ -267,7 +260,7 @@ describe('documents and health', () => {
     expect(paths.filter((p) => !/^\/api\/(notes|pings)(\/|$)/.test(p))).toEqual([]);
     expect(document.tags.map((t) => t.name).sort()).toEqual(['notes', 'pings']);
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['GatewayNote', 'GatewayReplica', 'Problem']),
+      expect.arrayContaining(['Note', 'GatewayReplica', 'Problem']),
     );
   });
 

@@ -1,8 +1,9 @@
 // Real servers on loopback for the gateway's tests: service replicas (hosts of
 // the fixture modules, each on its own fresh database) and a gateway in front.
-import type { HostOptions, Topology } from '@seam/platform';
-import { startTestHost } from '@seam/platform/testing';
+import { parseTopology, type HostOptions, type Topology } from '@seam/platform';
+import { fixtures, startTestHost } from '@seam/platform/testing';
 import { createGateway, type Gateway } from '../gateway.js';
+import { pingsModule } from './pings-module.js';
 
 export interface RunningReplica {
   url: string;
@@ -83,4 +84,46 @@ export function readyGateway(url: string): Promise<true> {
     await response.arrayBuffer();
     return response.status === 200 ? true : undefined;
   });
+}
+
+export interface FixtureCluster {
+  notes: RunningReplica;
+  pingsA: RunningReplica;
+  pingsB: RunningReplica;
+  gateway: Gateway;
+  url: string;
+}
+
+/**
+ * startFixtureCluster runs the notes fixture on one replica and pings on two
+ * (answering 'a' and 'b'), and a gateway in front, and waits until it is ready.
+ */
+export async function startFixtureCluster(
+  options: {
+    notes?: Pick<HostOptions, 'jwks'> & { env?: Record<string, string> };
+    gatewayEnv?: Record<string, string>;
+  } = {},
+): Promise<FixtureCluster> {
+  const [notes, pingsA, pingsB] = await Promise.all([
+    startReplica({ modules: [fixtures.notesModule], ...options.notes }),
+    startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'a' } }),
+    startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'b' } }),
+  ]);
+  let gateway: Gateway | undefined;
+  try {
+    const topology = parseTopology({
+      services: {
+        notes: { modules: ['notes'], replicas: [notes.url] },
+        pings: { modules: ['pings'], replicas: [pingsA.url, pingsB.url] },
+      },
+    });
+    const started = await startGateway(topology, options.gatewayEnv);
+    gateway = started.gateway;
+    await readyGateway(started.url);
+    return { notes, pingsA, pingsB, gateway, url: started.url };
+  } catch (error) {
+    await gateway?.close();
+    await Promise.all([notes.stop(), pingsA.stop(), pingsB.stop()]);
+    throw error;
+  }
 }
