@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { cartContract, CartSchema } from '@seam/cart-contract';
 import { OrderConfirmed } from '@seam/orders-contract';
-import { AppError, type OpenApiDocument } from '@seam/platform';
+import { AppError } from '@seam/platform';
+import { documentedOperations } from '@seam/platform/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import cartModule from './index.js';
 import {
@@ -55,21 +56,6 @@ describe('exported surface', () => {
 });
 
 describe('OpenAPI document', () => {
-  const operationsOf = (doc: OpenApiDocument) =>
-    Object.entries(doc.paths ?? {})
-      .filter(([path]) => path === '/api/cart' || path.startsWith('/api/cart/'))
-      .flatMap(([path, item]) =>
-        Object.entries(item).map(([method, op]) => ({
-          key: `${method} ${path}`,
-          op: op as {
-            summary?: string;
-            tags?: string[];
-            security?: unknown[];
-            responses: Record<string, unknown>;
-          },
-        })),
-      );
-
   it('documents every route with summary, tags, bearer security and its error responses', () => {
     const expected: Record<string, string[]> = {
       'get /api/cart': ['200', '401', '503'],
@@ -87,7 +73,7 @@ describe('OpenAPI document', () => {
       ],
       'delete /api/cart/items/{productId}': ['200', '400', '401', '404', '409', '503'],
     };
-    const operations = operationsOf(t.host.document);
+    const operations = documentedOperations(t.host.document, 'cart');
     expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(expected).sort());
     for (const { key, op } of operations) {
       expect(op.summary, key).toEqual(expect.any(String));

@@ -8,10 +8,10 @@ import type { Cart } from '@seam/cart-contract';
 import { catalogContract, type Product } from '@seam/catalog-contract';
 import { AppError, defineModule, type EventEnvelope, type Problem } from '@seam/platform';
 import {
-  createTestTokens,
   jsonRequest,
-  startTestHost,
-  type TestHost,
+  startTestHostWithTokens,
+  type TestHostWithTokens,
+  type TestUser,
 } from '@seam/platform/testing';
 import { expect } from 'vitest';
 import cartModule from './index.js';
@@ -87,12 +87,9 @@ export const catalogStubModule = defineModule({
   }),
 });
 
-export interface Shopper {
-  id: string;
-  token: string;
-}
+export type Shopper = TestUser;
 
-export interface CartTestHost extends TestHost {
+export interface CartTestHost extends TestHostWithTokens {
   /** shopper signs a token for a fresh customer. */
   shopper(): Promise<Shopper>;
   /** call sends a JSON request to /api/cart + path. */
@@ -112,10 +109,8 @@ export interface CartTestHost extends TestHost {
  * catalog is hosted too, with `catalog: 'none'` it is not reachable at all.
  */
 export async function startCart(catalog: 'stub' | 'none'): Promise<CartTestHost> {
-  const tokens = await createTestTokens();
-  const t = await startTestHost({
+  const t = await startTestHostWithTokens({
     modules: catalog === 'stub' ? [cartModule, catalogStubModule] : [cartModule],
-    jwks: tokens.jwks,
     env: { SEAM_SERVICE_TOKEN: SERVICE_TOKEN },
   });
   const call = (method: string, path: string, body?: unknown, token?: string) =>
@@ -124,10 +119,7 @@ export async function startCart(catalog: 'stub' | 'none'): Promise<CartTestHost>
   return {
     ...t,
     call,
-    async shopper() {
-      const id = randomUUID();
-      return { id, token: await tokens.sign({ id, email: `${id}@example.com`, role: 'customer' }) };
-    },
+    shopper: () => t.signUser(),
     async add(shopper, productId, quantity) {
       const res = await call('POST', '/items', { productId, quantity }, shopper.token);
       const body = await res.json();

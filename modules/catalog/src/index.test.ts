@@ -2,13 +2,8 @@
 // through the typed client, in-process and over HTTP.
 import { randomUUID } from 'node:crypto';
 import { catalogContract, ProductSchema } from '@seam/catalog-contract';
-import {
-  AppError,
-  createClient,
-  createHttpTransport,
-  type ModuleClient,
-  type OpenApiDocument,
-} from '@seam/platform';
+import { AppError, createClient, createHttpTransport, type ModuleClient } from '@seam/platform';
+import { documentedOperations } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import catalogModule from './index.js';
 import { startCatalog, type CatalogTestHost } from './test-helpers.js';
@@ -56,25 +51,8 @@ describe('exported surface', () => {
 });
 
 describe('OpenAPI document', () => {
-  const operationsOf = (doc: OpenApiDocument) =>
-    Object.entries(doc.paths ?? {})
-      .filter(([path]) => path.startsWith('/api/catalog/'))
-      .flatMap(([path, item]) =>
-        Object.entries(item).map(([method, op]) => ({
-          path,
-          method,
-          op: op as {
-            summary?: string;
-            description?: string;
-            tags?: string[];
-            security?: unknown[];
-            responses: Record<string, unknown>;
-          },
-        })),
-      );
-
   it('documents every route with summary, tags, error responses and security', () => {
-    const operations = operationsOf(t.host.document);
+    const operations = documentedOperations(t.host.document, 'catalog');
     const expected: Record<string, { statuses: string[]; admin: boolean }> = {
       'get /api/catalog/products': { statuses: ['200', '400'], admin: false },
       'get /api/catalog/products/{id}': { statuses: ['200', '400', '404'], admin: false },

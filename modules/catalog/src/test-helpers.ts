@@ -4,19 +4,16 @@ import { randomUUID } from 'node:crypto';
 import type { CreateProduct, Product, ProductPage } from '@seam/catalog-contract';
 import type { Problem } from '@seam/platform';
 import {
-  createTestTokens,
   jsonRequest,
-  startTestHost,
-  type TestHost,
+  startTestHostWithTokens,
   type TestHostOptions,
+  type TestHostWithTokens,
 } from '@seam/platform/testing';
 import { expect } from 'vitest';
 import catalogModule from './index.js';
 import { products } from './schema.js';
 
-export interface CatalogTestHost extends TestHost {
-  adminToken: string;
-  customerToken: string;
+export interface CatalogTestHost extends TestHostWithTokens {
   /** call sends a JSON request (body and token optional) to /api/catalog + path. */
   call(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
   /** create posts a product as admin and returns it, failing the test on any other answer. */
@@ -29,27 +26,14 @@ export interface CatalogTestHost extends TestHost {
 export async function startCatalog(
   options: Partial<Omit<TestHostOptions, 'modules' | 'jwks'>> = {},
 ): Promise<CatalogTestHost> {
-  const tokens = await createTestTokens();
-  const t = await startTestHost({ ...options, modules: [catalogModule], jwks: tokens.jwks });
-  const adminToken = await tokens.sign({
-    id: randomUUID(),
-    email: 'admin@example.com',
-    role: 'admin',
-  });
-  const customerToken = await tokens.sign({
-    id: randomUUID(),
-    email: 'ada@example.com',
-    role: 'customer',
-  });
+  const t = await startTestHostWithTokens({ ...options, modules: [catalogModule] });
   const call = (method: string, path: string, body?: unknown, token?: string) =>
     t.request(`/api/catalog${path}`, jsonRequest(method, body, token));
   return {
     ...t,
-    adminToken,
-    customerToken,
     call,
     async create(overrides = {}) {
-      const res = await call('POST', '/products', newProduct(overrides), adminToken);
+      const res = await call('POST', '/products', newProduct(overrides), t.adminToken);
       const body = await res.json();
       expect(res.status, JSON.stringify(body)).toBe(201);
       return body as Product;

@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Product, ProductPage } from '@seam/catalog-contract';
 import { AppError } from '@seam/platform';
+import { recordingLogger } from '@seam/platform/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_STOCK_AVAILABLE, seedDemoStock, type ListProducts } from './demo-stock.js';
 import { stock } from './schema.js';
-import { recordingLogger, startInventory, type InventoryTestHost } from './test-helpers.js';
+import { startInventory, type InventoryTestHost } from './test-helpers.js';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 };
 

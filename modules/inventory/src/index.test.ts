@@ -3,14 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { inventoryContract, StockSchema } from '@seam/inventory-contract';
-import {
-  createClient,
-  createHttpTransport,
-  loadConfig,
-  type ModuleClient,
-  type OpenApiDocument,
-} from '@seam/platform';
-import { startTestHost } from '@seam/platform/testing';
+import { createClient, createHttpTransport, loadConfig, type ModuleClient } from '@seam/platform';
+import { documentedOperations, startTestHost } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryConfig, sweepIntervalMs } from './config.js';
 import inventoryModule from './index.js';
@@ -90,24 +84,8 @@ describe('configuration', () => {
 });
 
 describe('OpenAPI document', () => {
-  const operationsOf = (doc: OpenApiDocument) =>
-    Object.entries(doc.paths ?? {})
-      .filter(([path]) => path.startsWith('/api/inventory/'))
-      .flatMap(([path, item]) =>
-        Object.entries(item).map(([method, op]) => ({
-          key: `${method} ${path}`,
-          op: op as {
-            summary?: string;
-            description?: string;
-            tags?: string[];
-            security?: unknown[];
-            responses: Record<string, unknown>;
-          },
-        })),
-      );
-
   it('documents both routes with summary, tags, error responses and security', () => {
-    const operations = operationsOf(t.host.document);
+    const operations = documentedOperations(t.host.document, 'inventory');
     expect(operations.map((o) => o.key).sort()).toEqual([
       'get /api/inventory/stock/{productId}',
       'put /api/inventory/stock/{productId}',

@@ -3,28 +3,19 @@
 // read stock and to prove that a rejected call changed nothing.
 import { randomUUID } from 'node:crypto';
 import { inventoryContract, type Stock } from '@seam/inventory-contract';
+import { AppError, type Database, type ModuleClient, type Problem } from '@seam/platform';
 import {
-  AppError,
-  type Database,
-  type Logger,
-  type ModuleClient,
-  type Problem,
-} from '@seam/platform';
-import {
-  createTestTokens,
   jsonRequest,
-  startTestHost,
-  type TestHost,
+  startTestHostWithTokens,
   type TestHostOptions,
+  type TestHostWithTokens,
 } from '@seam/platform/testing';
 import { asc } from 'drizzle-orm';
 import { expect } from 'vitest';
 import inventoryModule from './index.js';
 import { reservationItems, reservations, stock } from './schema.js';
 
-export interface InventoryTestHost extends TestHost {
-  adminToken: string;
-  customerToken: string;
+export interface InventoryTestHost extends TestHostWithTokens {
   db: Database;
   /** inventory is the host's typed client (in-process). */
   inventory: ModuleClient<typeof inventoryContract>;
@@ -42,32 +33,19 @@ export interface InventoryTestHost extends TestHost {
 export async function startInventory(
   options: Partial<Omit<TestHostOptions, 'modules' | 'jwks'>> = {},
 ): Promise<InventoryTestHost> {
-  const tokens = await createTestTokens();
-  const t = await startTestHost({ ...options, modules: [inventoryModule], jwks: tokens.jwks });
-  const adminToken = await tokens.sign({
-    id: randomUUID(),
-    email: 'admin@example.com',
-    role: 'admin',
-  });
-  const customerToken = await tokens.sign({
-    id: randomUUID(),
-    email: 'ada@example.com',
-    role: 'customer',
-  });
+  const t = await startTestHostWithTokens({ ...options, modules: [inventoryModule] });
   const db = t.host.database.db;
   const inventory = t.host.clients.of(inventoryContract);
   const call = (method: string, path: string, body?: unknown, token?: string) =>
     t.request(`/api/inventory${path}`, jsonRequest(method, body, token));
   return {
     ...t,
-    adminToken,
-    customerToken,
     db,
     inventory,
     call,
     async product(available) {
       const productId = randomUUID();
-      const res = await call('PUT', `/stock/${productId}`, { available }, adminToken);
+      const res = await call('PUT', `/stock/${productId}`, { available }, t.adminToken);
       expect(res.status, await res.clone().text()).toBe(200);
       return productId;
     },
@@ -109,20 +87,3 @@ export async function rejection(call: Promise<unknown>): Promise<Problem> {
 }
 
 export { expectProblem } from '@seam/platform/testing';
-
-/** recordingLogger is a Logger that keeps each call's message (its last string argument). */
-export function recordingLogger(): { log: Logger; messages: string[] } {
-  const messages: string[] = [];
-  const log: Logger = new Proxy({} as Logger, {
-    get(_, property) {
-      if (property === 'child') return () => log;
-      if (property === 'level') return 'trace';
-      if (property === 'isLevelEnabled') return () => true;
-      return (...args: unknown[]) => {
-        const message = args.findLast((arg) => typeof arg === 'string');
-        if (typeof message === 'string') messages.push(message);
-      };
-    },
-  });
-  return { log, messages };
-}

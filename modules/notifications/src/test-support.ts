@@ -16,10 +16,9 @@ import {
   type z,
 } from '@seam/platform';
 import {
-  createTestTokens,
   jsonRequest,
-  startTestHost,
-  type TestHost,
+  startTestHostWithTokens,
+  type TestHostWithTokens,
 } from '@seam/platform/testing';
 import { UserRegistered, usersContract, type User } from '@seam/users-contract';
 import { expect } from 'vitest';
@@ -137,7 +136,7 @@ export function registered(user: { id: string; email: string; name: string }): E
   return envelope(UserRegistered, { userId: user.id, email: user.email, name: user.name });
 }
 
-export interface NotificationsTestHost extends TestHost {
+export interface NotificationsTestHost extends TestHostWithTokens {
   /** tokenFor signs a customer (or admin) token for a user id. */
   tokenFor(userId: string, role?: 'customer' | 'admin'): Promise<string>;
   /** list calls GET /api/notifications with a token and an optional query string. */
@@ -156,19 +155,16 @@ export async function startNotifications(
   mode: 'alone' | 'with-stubs',
   env: Record<string, string> = {},
 ): Promise<NotificationsTestHost> {
-  const tokens = await createTestTokens();
-  const t = await startTestHost({
+  const t = await startTestHostWithTokens({
     modules:
       mode === 'alone'
         ? [notificationsModule]
         : [notificationsModule, usersStubModule, ordersStubModule],
-    jwks: tokens.jwks,
     env: { SEAM_SERVICE_TOKEN: SERVICE_TOKEN, ...env },
   });
   return {
     ...t,
-    tokenFor: (userId, role = 'customer') =>
-      tokens.sign({ id: userId, email: `${userId}@example.com`, role }),
+    tokenFor: async (userId, role = 'customer') => (await t.signUser(role, userId)).token,
     list: (token, query = '') =>
       t.request(`/api/notifications${query}`, jsonRequest('GET', undefined, token)),
     deliver: (body) =>
@@ -198,17 +194,4 @@ export async function deliveryResult(res: Response): Promise<string> {
   return body.result;
 }
 
-export { expectProblem } from '@seam/platform/testing';
-
-/** eventually polls `check` until it stops throwing, bounded by `ms`. */
-export async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+export { eventually, expectProblem } from '@seam/platform/testing';

@@ -3,6 +3,7 @@
 // events, and what is never stored or logged.
 import { TEST_CARDS } from '@seam/payments-contract';
 import { AppError } from '@seam/platform';
+import { recordingLogger } from '@seam/platform/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   expectProblem,
   readJson,
   readOrder,
-  recordingLogger,
   startOrders,
   unavailable,
   withCard,

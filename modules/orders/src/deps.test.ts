@@ -4,7 +4,7 @@ import { loadConfig } from '@seam/platform';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ordersConfig } from './config.js';
 import { crashHook } from './deps.js';
-import { recordingLogger } from './test-support.js';
+import { recordingLogger } from '@seam/platform/testing';
 
 afterEach(() => vi.restoreAllMocks());
 

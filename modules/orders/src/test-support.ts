@@ -9,19 +9,13 @@ import { catalogContract, type Product } from '@seam/catalog-contract';
 import { inventoryContract, type Reservation } from '@seam/inventory-contract';
 import { OrderCancelled, OrderConfirmed, OrderFailed, type Order } from '@seam/orders-contract';
 import { paymentsContract, TEST_CARDS, type Payment } from '@seam/payments-contract';
+import { AppError, defineModule, on, type EventEnvelope, type Money } from '@seam/platform';
 import {
-  AppError,
-  defineModule,
-  on,
-  type EventEnvelope,
-  type Logger,
-  type Money,
-} from '@seam/platform';
-import {
-  createTestTokens,
-  startTestHost,
-  type TestHost,
+  eventually,
+  startTestHostWithTokens,
   type TestHostOptions,
+  type TestHostWithTokens,
+  type TestUser,
 } from '@seam/platform/testing';
 import { expect } from 'vitest';
 import type { CrashPoint } from './config.js';
@@ -326,7 +320,7 @@ function fakeModules(world: World) {
   return [catalog, cart, inventory, payments];
 }
 
-export interface OrdersTestHost extends TestHost {
+export interface OrdersTestHost extends TestHostWithTokens {
   world: World;
   /** orders is the running module's internals: `recover()` runs a recovery pass now. */
   orders: Orders;
@@ -343,10 +337,7 @@ export interface OrdersTestHost extends TestHost {
   waitForEvent(type: string, orderId: string): Promise<EventEnvelope>;
 }
 
-export interface Shopper {
-  id: string;
-  token: string;
-}
+export type Shopper = TestUser;
 
 /** CHECKOUT is a valid checkout body with the success card. */
 export const CHECKOUT = {
@@ -370,7 +361,6 @@ export async function startOrders(
   options: Partial<Omit<TestHostOptions, 'modules' | 'jwks'>> = {},
 ): Promise<OrdersTestHost> {
   const world = new World();
-  const tokens = await createTestTokens();
   let crashPoint: CrashPoint | undefined;
   let orders: Orders | undefined;
   const ordersUnderTest = defineModule({
@@ -384,10 +374,9 @@ export async function startOrders(
       return orders.implementation;
     },
   });
-  const t = await startTestHost({
+  const t = await startTestHostWithTokens({
     ...options,
     modules: [...fakeModules(world), ordersUnderTest],
-    jwks: tokens.jwks,
     env: { SEAM_EVENT_POLL_MS: '20', ...options.env },
   });
   const running = orders!;
@@ -397,10 +386,7 @@ export async function startOrders(
     world,
     orders: running,
     crashAt: (point) => (crashPoint = point),
-    async newShopper(role = 'customer') {
-      const id = randomUUID();
-      return { id, token: await tokens.sign({ id, email: `${id}@example.com`, role }) };
-    },
+    newShopper: (role = 'customer') => t.signUser(role),
     checkout(shopper, body = CHECKOUT, key = randomUUID()) {
       return t.request('/api/orders', {
         method: 'POST',
@@ -442,47 +428,9 @@ export async function readJson<T>(res: Response, status = 200): Promise<T> {
   return body as T;
 }
 
-export { expectProblem } from '@seam/platform/testing';
-
-/** eventually retries `check` until it stops throwing (or the time is up). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+export { eventually, expectProblem } from '@seam/platform/testing';
 
 /** unavailable is the error a dependency that cannot be reached gives. */
 export function unavailable(module: string): AppError {
   return AppError.unavailable(`Module ${module} is unreachable`, 'module-unreachable');
-}
-
-/**
- * recordingLogger keeps every log call as a JSON line, so tests can prove what
- * never reaches the logs (no redaction applies, unlike the real logger).
- */
-export function recordingLogger(): { log: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const log: Logger = new Proxy({} as Logger, {
-    get(_, property) {
-      if (property === 'child') return () => log;
-      if (property === 'level') return 'trace';
-      if (property === 'isLevelEnabled') return () => true;
-      return (...args: unknown[]) => {
-        lines.push(
-          JSON.stringify(args, (_key, value) =>
-            value instanceof Error
-              ? { ...value, message: value.message, stack: value.stack }
-              : value,
-          ),
-        );
-      };
-    },
-  });
-  return { log, lines };
 }

@@ -4,15 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { PaymentSchema, TEST_CARDS } from '@seam/payments-contract';
 import { AppError, type Database } from '@seam/platform';
+import { recordingLogger } from '@seam/platform/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newCharge,
-  recordingLogger,
-  rejection,
-  startPayments,
-  type PaymentsTestHost,
-} from './test-helpers.js';
+import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-helpers.js';
 
 const recorder = recordingLogger();
 let t: PaymentsTestHost;

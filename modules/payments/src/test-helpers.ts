@@ -1,29 +1,24 @@
 // Helpers shared by the payments tests: a host running only payments, with
-// tokens for an admin and for customers, the typed client, charge inputs and
-// a logger that keeps every line.
+// tokens for an admin and for customers, the typed client and charge inputs.
 import { randomUUID } from 'node:crypto';
 import { paymentsContract, TEST_CARDS } from '@seam/payments-contract';
-import type { Logger, ModuleClient } from '@seam/platform';
+import type { ModuleClient } from '@seam/platform';
 import {
-  createTestTokens,
   jsonRequest,
-  startTestHost,
-  type TestHost,
+  startTestHostWithTokens,
   type TestHostOptions,
+  type TestHostWithTokens,
+  type TestUser,
 } from '@seam/platform/testing';
 import paymentsModule from './index.js';
 import type { ChargeInput } from './charge.js';
 import { payments, type PaymentRow } from './schema.js';
 
-export interface Customer {
-  id: string;
-  token: string;
-}
+export type Customer = TestUser;
 
-export interface PaymentsTestHost extends TestHost {
+export interface PaymentsTestHost extends TestHostWithTokens {
   /** payments is the host's in-process typed client. */
   payments: ModuleClient<typeof paymentsContract>;
-  adminToken: string;
   /** customer signs a token for a new customer id. */
   customer(): Promise<Customer>;
   /** listPayments calls GET /api/payments?orderId= with an optional token. */
@@ -36,21 +31,11 @@ export interface PaymentsTestHost extends TestHost {
 export async function startPayments(
   options: Partial<Omit<TestHostOptions, 'modules' | 'jwks'>> = {},
 ): Promise<PaymentsTestHost> {
-  const tokens = await createTestTokens();
-  const t = await startTestHost({ ...options, modules: [paymentsModule], jwks: tokens.jwks });
-  const adminToken = await tokens.sign({
-    id: randomUUID(),
-    email: 'admin@example.com',
-    role: 'admin',
-  });
+  const t = await startTestHostWithTokens({ ...options, modules: [paymentsModule] });
   return {
     ...t,
     payments: t.host.clients.of(paymentsContract),
-    adminToken,
-    async customer() {
-      const id = randomUUID();
-      return { id, token: await tokens.sign({ id, email: `${id}@example.com`, role: 'customer' }) };
-    },
+    customer: () => t.signUser(),
     listPayments: (orderId, token) =>
       t.request(
         `/api/payments?orderId=${encodeURIComponent(orderId)}`,
@@ -82,28 +67,3 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 export { expectProblem } from '@seam/platform/testing';
-
-/**
- * recordingLogger is a Logger that keeps every call, at every level, as a JSON
- * line, so tests can prove what never reaches the logs. It does not redact.
- */
-export function recordingLogger(): { log: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const log: Logger = new Proxy({} as Logger, {
-    get(_, property) {
-      if (property === 'child') return () => log;
-      if (property === 'level') return 'trace';
-      if (property === 'isLevelEnabled') return () => true;
-      return (...args: unknown[]) => {
-        lines.push(
-          JSON.stringify(args, (_key, value: unknown) =>
-            value instanceof Error
-              ? { ...value, message: value.message, stack: value.stack }
-              : value,
-          ),
-        );
-      };
-    },
-  });
-  return { log, lines };
-}

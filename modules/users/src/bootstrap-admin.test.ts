@@ -1,7 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost, isAppError, type AppError, type Host } from '@seam/platform';
-import { createTestDatabase, type TestDatabase, type TestHost } from '@seam/platform/testing';
+import {
+  createTestDatabase,
+  recordingLogger,
+  type TestDatabase,
+  type TestHost,
+} from '@seam/platform/testing';
 import { checkAdminConfig, type UsersConfig } from './config.js';
 import usersModule from './index.js';
 import { users } from './schema.js';
@@ -11,7 +16,6 @@ import {
   login,
   me,
   newEd25519Jwk,
-  recordingLogger,
   register,
   registeredEvents,
   startUsersHost,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '@seam/platform';
-import { jsonRequest, type TestHost } from '@seam/platform/testing';
+import { jsonRequest, recordingLogger, type TestHost } from '@seam/platform/testing';
 import type { Jwks, User } from '@seam/users-contract';
 import {
   decodeJwt,
@@ -8,7 +8,6 @@ import {
   login,
   me,
   newAccount,
-  recordingLogger,
   register,
   startUsersHost,
 } from './test-support.js';

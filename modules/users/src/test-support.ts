@@ -2,7 +2,7 @@
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { Database, Logger, Problem } from '@seam/platform';
+import type { Database, Problem } from '@seam/platform';
 import {
   jsonRequest,
   startTestHost,
@@ -97,31 +97,6 @@ export function newEd25519Jwk(): { jwk: Record<string, string>; key: KeyObject }
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' }) as Record<string, string>;
   return { jwk, key: createPrivateKey({ key: jwk, format: 'jwk' }) };
-}
-
-/**
- * recordingLogger is a Logger that keeps every call as a JSON line, so tests can
- * prove what never reaches the logs. No redaction applies, unlike the real one.
- */
-export function recordingLogger(): { log: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const log: Logger = new Proxy({} as Logger, {
-    get(_, property) {
-      if (property === 'child') return () => log;
-      if (property === 'level') return 'trace';
-      if (property === 'isLevelEnabled') return () => true;
-      return (...args: unknown[]) => {
-        lines.push(
-          JSON.stringify(args, (_key, value) =>
-            value instanceof Error
-              ? { ...value, message: value.message, stack: value.stack }
-              : value,
-          ),
-        );
-      };
-    },
-  });
-  return { log, lines };
 }
 
 /**
