@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Product } from '@seam/catalog-contract';
 import type { Order } from '@seam/orders-contract';
 import { TEST_CARDS } from '@seam/payments-contract';
-import { startTestHost, type TestHost } from '@seam/platform/testing';
+import { eventually, startTestHost, type TestHost } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwks, modules } from './modules.js';
-import { eventually } from './test-support/eventually.js';
 import {
   json,
   paying,

@@ -8,11 +8,10 @@ import notifications from '@seam/notifications';
 import type { Notification } from '@seam/notifications-contract';
 import { OrderConfirmed, OrderFailed } from '@seam/orders-contract';
 import type { EventEnvelope } from '@seam/platform';
-import { startTestHost, type TestHost } from '@seam/platform/testing';
+import { eventually, startTestHost, type TestHost } from '@seam/platform/testing';
 import users from '@seam/users';
 import { usersContract } from '@seam/users-contract';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually } from './test-support/eventually.js';
 import { json, problem, shop, type Shop } from './test-support/shop.js';
 
 const ADMIN = { email: 'owner@example.com', password: 'a-long-admin-password' };

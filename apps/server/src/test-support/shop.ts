@@ -9,7 +9,7 @@ import type { Order } from '@seam/orders-contract';
 import { TEST_CARDS, type Payment } from '@seam/payments-contract';
 import type { Problem } from '@seam/platform';
 import { expect } from 'vitest';
-import { eventually } from './eventually.js';
+import { eventually } from '@seam/platform/testing';
 
 export type Requester = (path: string, init?: RequestInit) => Promise<Response>;
 
