@@ -3,3 +3,4 @@
 // `npm run start:split`, the end-to-end suite, the crash tests and the benchmarks.
 export * from './process.js';
 export * from './split.js';
+export * from './topology-run.js';
