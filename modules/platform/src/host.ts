@@ -549,13 +549,31 @@ function remoteEventDelivery(
       );
     }
     const baseUrl = baseUrls[turn++ % baseUrls.length];
-    const response = await fetch(`${baseUrl}${INTERNAL_EVENTS_PATH}/${subscriber}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken },
-      body: JSON.stringify(envelope),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw AppError.fromProblem(await response.json().catch(() => null), 502);
+    const unreachable = (why: string) =>
+      AppError.unavailable(
+        `Subscriber ${subscriber} at ${baseUrl} is unreachable: ${why}`,
+        'module-unreachable',
+      );
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${INTERNAL_EVENTS_PATH}/${subscriber}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken },
+        body: JSON.stringify(envelope),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      const cause = (error as Error & { cause?: Error }).cause;
+      throw unreachable(cause?.message ?? (error as Error).message);
+    }
+    if (response.ok) return;
+    const problem = await response.json().catch(() => null);
+    // A bare 502–504 (no problem document) comes from something in front of the
+    // subscriber or a dying process: the subscriber is not there, as with a refusal.
+    if (!problem && response.status >= 502 && response.status <= 504) {
+      throw unreachable(`HTTP ${response.status}`);
+    }
+    throw AppError.fromProblem(problem, 502);
   };
 }
 

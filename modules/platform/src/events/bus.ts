@@ -10,6 +10,9 @@ import type { Logger } from '../logger.js';
 import type { EventDefinition, EventEnvelope, EventHandler } from './define.js';
 import { eventTables, type EventTables } from './tables.js';
 
+/** Error codes meaning the subscriber's service could not be reached at all. */
+const SUBSCRIBER_AWAY = new Set(['module-unreachable', 'module-unavailable']);
+
 export interface Subscriber {
   /** consumes lists the event types the module handles, with the schemas it expects. */
   consumes: readonly EventDefinition[];
@@ -315,7 +318,11 @@ export class EventBus {
       const message = isAppError(error)
         ? `${error.status} ${error.code}: ${error.detail}`
         : String(error);
-      const failed = attempts >= maxAttempts;
+      // A subscriber that cannot be reached is down, not failing: its deliveries wait
+      // (retried with capped backoff) however long it is away. Only a subscriber that
+      // answers with an error uses up attempts.
+      const waiting = isAppError(error) && SUBSCRIBER_AWAY.has(error.code);
+      const failed = !waiting && attempts >= maxAttempts;
       await db
         .update(deliveries)
         .set({
