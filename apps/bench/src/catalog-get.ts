@@ -9,11 +9,11 @@
 // with `node --import tsx`, so neither shares a process with the load generator
 // (autocannon, in this process). The database is PGlite in a fresh temporary
 // folder, or a fresh database on the server DATABASE_URL names.
-import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { createTestDatabase } from '@seam/platform/testing';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
+import { integerOption, ms, printLoadAtEnd, printMachine, section } from './report.js';
 
 const HELLO_ENTRY = 'apps/bench/src/hello-server.ts';
 
@@ -35,7 +35,9 @@ const serverEnv = { LOG_LEVEL: 'warn', ...database.env };
 let running: RunningProcess | undefined;
 
 try {
-  printMachine(settings, database.kind);
+  printMachine(
+    `${settings.duration}s per run after a ${settings.warmup}s warm-up, ${settings.connections} connections, pipelining ${settings.pipelining}, database ${database.kind}, server LOG_LEVEL=warn`,
+  );
 
   section('Cold start (spawn → first 200 from /health/ready)');
   running = await startProcess({ name: 'seam (first start)', env: serverEnv });
@@ -95,9 +97,7 @@ try {
   console.log(`cold start, first (migrate + seed)   ${ms(first.readyMs)}`);
   console.log(`cold start, second (same database)   ${ms(seam.readyMs)}`);
   console.log(`hello-world start                    ${ms(hello.readyMs)}`);
-  console.log(
-    `\nload average at the end: ${loadAverage()} (other work on the machine skews every figure)`,
-  );
+  printLoadAtEnd();
 } finally {
   await running?.stop().catch(() => {});
   await database.dispose().catch(() => {});
@@ -181,45 +181,12 @@ function readSettings(): Settings {
       warmup: { type: 'string' },
     },
   });
-  const pick = (name: keyof Settings, fallback: number, min: number): number => {
-    const raw = values[name] ?? process.env[`BENCH_${name.toUpperCase()}`];
-    const value = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min) {
-      throw new Error(`--${name} (or BENCH_${name.toUpperCase()}) must be an integer ≥ ${min}`);
-    }
-    return value;
-  };
   return {
-    duration: pick('duration', 10, 1),
-    connections: pick('connections', 50, 1),
-    pipelining: pick('pipelining', 1, 1),
-    warmup: pick('warmup', 3, 0),
+    duration: integerOption('duration', values.duration, 10, 1),
+    connections: integerOption('connections', values.connections, 50, 1),
+    pipelining: integerOption('pipelining', values.pipelining, 1, 1),
+    warmup: integerOption('warmup', values.warmup, 3, 0),
   };
-}
-
-function printMachine(options: Settings, databaseKind: string): void {
-  const cpu = cpus();
-  console.log(
-    `machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
-  );
-  console.log(`load average: ${loadAverage()} on ${cpu.length} cores (1, 5, 15 min)`);
-  console.log(
-    `settings: ${options.duration}s per run after a ${options.warmup}s warm-up, ${options.connections} connections, pipelining ${options.pipelining}, database ${databaseKind}, server LOG_LEVEL=warn`,
-  );
-}
-
-function loadAverage(): string {
-  return loadavg()
-    .map((value) => value.toFixed(2))
-    .join(', ');
-}
-
-function section(title: string): void {
-  console.log(`\n== ${title}`);
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)} ms`;
 }
 
 function mib(value: number): string {
