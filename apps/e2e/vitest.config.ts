@@ -9,7 +9,7 @@ export default defineConfig({
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['apps/e2e/src/**/*.e2e.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 240_000,
     teardownTimeout: 30_000,
     pool: 'forks',
     maxWorkers: 1,
