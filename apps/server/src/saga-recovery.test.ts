@@ -81,6 +81,67 @@ describe.each([
   });
 });
 
+/** HalfWay is one case of recovery from a pending order (see HALF_WAY). */
+interface HalfWay {
+  title: string;
+  /** card pays the checkout, and the charge made meanwhile. */
+  card: string;
+  /** meanwhile: what happens between the failed checkout and recovery. */
+  meanwhile: ('charge' | 'release')[];
+  outcome: Pick<Order, 'status' | 'failureReason'>;
+  /** stock: the reserved unit back in stock, or taken out of it. */
+  stock: 'returned' | 'committed';
+  /** payment: no payment at all (404), or the one payment's final status. */
+  payment?: 'none' | Payment['status'];
+  /** replays: replaying the Idempotency-Key returns the settled order. */
+  replays?: boolean;
+  /** notifies: the shopper eventually has a notification of this kind. */
+  notifies?: string;
+}
+
+/**
+ * HALF_WAY: each case leaves an order pending, then (with every module hosted
+ * but recovery held off) brings the payment into a state — charged with `card`,
+ * and perhaps the reservation released — before recovery settles the order.
+ */
+const HALF_WAY: HalfWay[] = [
+  {
+    title: 'fails a never-charged order as interrupted and returns its stock',
+    card: TEST_CARDS.success,
+    meanwhile: [],
+    outcome: { status: 'failed', failureReason: 'interrupted' },
+    stock: 'returned',
+    payment: 'none',
+    replays: true,
+    notifies: 'order-failed',
+  },
+  {
+    // The charge happened after all (e.g. the answer was lost): payments knows, orders does not.
+    title: 'confirms an order whose charge was captured and commits its stock, charging once',
+    card: TEST_CARDS.success,
+    meanwhile: ['charge'],
+    outcome: { status: 'confirmed', failureReason: null },
+    stock: 'committed',
+    payment: 'captured',
+    replays: true,
+  },
+  {
+    title: 'refunds and fails a captured order whose reservation was released meanwhile',
+    card: TEST_CARDS.success,
+    meanwhile: ['charge', 'release'],
+    outcome: { status: 'failed', failureReason: 'interrupted' },
+    stock: 'returned',
+    payment: 'refunded',
+  },
+  {
+    title: 'fails an order whose charge was declined with the decline reason',
+    card: TEST_CARDS.declined,
+    meanwhile: ['charge'],
+    outcome: { status: 'failed', failureReason: 'card_declined' },
+    stock: 'returned',
+  },
+];
+
 describe('recovery of an order left half-way, with every module in-process', () => {
   let database: TestDatabase;
   let host: Host | undefined;
@@ -160,103 +221,46 @@ describe('recovery of an order left half-way, with every module in-process', () 
     }, 15_000);
   }
 
-  /**
-   * Each case leaves an order pending, then (with every module hosted but
-   * recovery held off) brings the payment into a state — charged with `card`,
-   * and perhaps the reservation released — before recovery settles the order.
-   */
-  it.each<HalfWay>([
-    {
-      title: 'fails a never-charged order as interrupted and returns its stock',
-      card: TEST_CARDS.success,
-      meanwhile: [],
-      outcome: { status: 'failed', failureReason: 'interrupted' },
-      stock: 'returned',
-      payment: 'none',
-      replays: true,
-      notifies: 'order-failed',
-    },
-    {
-      // The charge happened after all (e.g. the answer was lost): payments knows, orders does not.
-      title: 'confirms an order whose charge was captured and commits its stock, charging once',
-      card: TEST_CARDS.success,
-      meanwhile: ['charge'],
-      outcome: { status: 'confirmed', failureReason: null },
-      stock: 'committed',
-      payment: 'captured',
-      replays: true,
-    },
-    {
-      title: 'refunds and fails a captured order whose reservation was released meanwhile',
-      card: TEST_CARDS.success,
-      meanwhile: ['charge', 'release'],
-      outcome: { status: 'failed', failureReason: 'interrupted' },
-      stock: 'returned',
-      payment: 'refunded',
-    },
-    {
-      title: 'fails an order whose charge was declined with the decline reason',
-      card: TEST_CARDS.declined,
-      meanwhile: ['charge'],
-      outcome: { status: 'failed', failureReason: 'card_declined' },
-      stock: 'returned',
-    },
-  ])('$title', async (step) => {
-    const { shopper, product, before, key, body, orderId } = await pendingOrder(step.card);
-    if (step.meanwhile.length > 0) {
-      const hosted = await restart({ SEAM_SAGA_TIMEOUT_SECONDS: '3600' });
-      const order = await api.order(shopper, orderId);
-      await hosted.clients.of(paymentsContract).charge({
-        orderId,
-        userId: shopper.id,
-        amount: order.total,
-        card: { number: step.card },
-      });
-      if (step.meanwhile.includes('release')) {
-        await hosted.clients.of(inventoryContract).release({ orderId });
+  for (const step of HALF_WAY) {
+    it(step.title, async () => {
+      const { shopper, product, before, key, body, orderId } = await pendingOrder(step.card);
+      if (step.meanwhile.length > 0) {
+        const hosted = await restart({ SEAM_SAGA_TIMEOUT_SECONDS: '3600' });
+        const order = await api.order(shopper, orderId);
+        await hosted.clients.of(paymentsContract).charge({
+          orderId,
+          userId: shopper.id,
+          amount: order.total,
+          card: { number: step.card },
+        });
+        if (step.meanwhile.includes('release')) {
+          await hosted.clients.of(inventoryContract).release({ orderId });
+        }
       }
-    }
 
-    const final = await settled(shopper, orderId);
-    expect(final).toMatchObject(step.outcome);
-    expect(await api.stockOf(product.id)).toEqual(
-      step.stock === 'returned'
-        ? before
-        : { ...before, available: before.available - 1, reserved: 0 },
-    );
-    if (step.payment === 'none') {
-      expect((await api.payments(shopper, orderId)).status).toBe(404);
-    } else if (step.payment) {
-      expect(await api.paymentsOf(shopper, orderId)).toEqual([
-        expect.objectContaining({ status: step.payment }),
-      ]);
-    }
-    if (step.replays) {
-      expect(await json<Order>(await api.checkout(shopper, body, key), 201)).toEqual(final);
-    }
-    if (step.notifies) {
-      const kind = step.notifies;
-      await eventually(async () =>
-        expect((await api.notificationsOf(shopper)).map((n) => n.kind)).toContain(kind),
+      const final = await settled(shopper, orderId);
+      expect(final).toMatchObject(step.outcome);
+      expect(await api.stockOf(product.id)).toEqual(
+        step.stock === 'returned'
+          ? before
+          : { ...before, available: before.available - 1, reserved: 0 },
       );
-    }
-  });
+      if (step.payment === 'none') {
+        expect((await api.payments(shopper, orderId)).status).toBe(404);
+      } else if (step.payment) {
+        expect(await api.paymentsOf(shopper, orderId)).toEqual([
+          expect.objectContaining({ status: step.payment }),
+        ]);
+      }
+      if (step.replays) {
+        expect(await json<Order>(await api.checkout(shopper, body, key), 201)).toEqual(final);
+      }
+      if (step.notifies) {
+        const kind = step.notifies;
+        await eventually(async () =>
+          expect((await api.notificationsOf(shopper)).map((n) => n.kind)).toContain(kind),
+        );
+      }
+    });
+  }
 });
-
-/** HalfWay is one case of recovery from a pending order (see the it.each above). */
-interface HalfWay {
-  title: string;
-  /** card pays the checkout, and the charge made meanwhile. */
-  card: string;
-  /** meanwhile: what happens between the failed checkout and recovery. */
-  meanwhile: ('charge' | 'release')[];
-  outcome: Pick<Order, 'status' | 'failureReason'>;
-  /** stock: the reserved unit back in stock, or taken out of it. */
-  stock: 'returned' | 'committed';
-  /** payment: no payment at all (404), or the one payment's final status. */
-  payment?: 'none' | Payment['status'];
-  /** replays: replaying the Idempotency-Key returns the settled order. */
-  replays?: boolean;
-  /** notifies: the shopper eventually has a notification of this kind. */
-  notifies?: string;
-}
