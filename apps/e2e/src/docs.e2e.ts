@@ -1,82 +1,144 @@
-// The docs UI in a real browser: Chromium opens /docs on the real server, Scalar
-// renders the merged OpenAPI document, and every catalog and users operation is
-// listed. Screenshots land in apps/e2e/screenshots/ for a human to look at.
+// The docs UI in a real browser: Chromium opens /docs — on the monolith server and
+// on the gateway of a split deployment (topology/split.json, seven services) — and
+// Scalar renders the merged OpenAPI document with every module's operations listed.
+// Screenshots land in apps/e2e/screenshots/ for a human to look at.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadTopology, type OpenApiDocument } from '@seam/platform';
+import { startTopology } from '@seam/platform/processes';
+import { createTopologyDatabases, documentedOperations } from '@seam/platform/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
-import { REPO_ROOT, startServer, type RunningServer } from './support/server.js';
+import { REPO_ROOT, startServer } from './support/server.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'apps/e2e/screenshots');
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const MODULES = ['users', 'catalog', 'inventory', 'cart', 'payments', 'orders', 'notifications'];
 
-interface DocumentedOperation {
+interface Operation {
   method: string;
   path: string;
   summary: string;
   tags: string[];
 }
 
-interface OpenApiPaths {
-  paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>>;
+interface Target {
+  url: string;
+  stop(): Promise<void>;
 }
 
-let server: RunningServer;
+/** Where /docs is served: the monolith as `npm start` runs it, or a split's gateway. */
+const TARGETS: [string, string, () => Promise<Target>][] = [
+  [
+    'the monolith server',
+    'docs',
+    async () => {
+      const server = await startServer();
+      return {
+        url: server.url,
+        stop: async () => expect((await server.stop()).code).toBe(0),
+      };
+    },
+  ],
+  [
+    'the gateway of topology/split.json',
+    'docs-gateway',
+    async () => {
+      const topology = await loadTopology(join(REPO_ROOT, 'topology/split.json'));
+      const databases = await createTopologyDatabases(topology);
+      const run = await startTopology({ topology, serviceEnv: databases.serviceEnv });
+      return {
+        url: run.url,
+        stop: async () => {
+          await run.stop();
+          await databases.dispose();
+        },
+      };
+    },
+  ],
+];
+
 let browser: Browser;
-let operations: DocumentedOperation[];
 
 beforeAll(async () => {
-  server = await startServer();
   browser = await launchChromium();
   await mkdir(SCREENSHOTS, { recursive: true });
-  const res = await fetch(`${server.url}/openapi.json`);
-  operations = documentedOperations((await res.json()) as OpenApiPaths);
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (server) expect((await server.stop()).code).toBe(0);
 });
 
-describe('GET /docs', () => {
+describe.each(TARGETS)('GET /docs on %s', (_, shot, start) => {
+  let target: Target;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    target = await start();
+    const res = await fetch(`${target.url}/openapi.json`);
+    const document = (await res.json()) as OpenApiDocument;
+    operations = MODULES.flatMap((module) =>
+      documentedOperations(document, module).map(({ method, path, op }) => ({
+        method: method.toUpperCase(),
+        path,
+        summary: op.summary ?? '',
+        tags: op.tags ?? [],
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    await target?.stop();
+  });
+
   it('serves the page and the Scalar bundle from the app itself, no CDN', async () => {
-    const page = await fetch(`${server.url}/docs`);
+    const page = await fetch(`${target.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toContain('src="/docs/scalar.js"');
     expect(html).not.toMatch(/src="https?:/);
 
-    const script = await fetch(`${server.url}/docs/scalar.js`);
+    const script = await fetch(`${target.url}/docs/scalar.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect((await script.text()).length).toBeGreaterThan(100_000);
   });
 
-  it('documents the catalog and users routes in the merged OpenAPI document', () => {
+  it('documents the routes of every module in the merged OpenAPI document', () => {
     const keys = operations.map((op) => `${op.method} ${op.path}`);
     expect(keys).toEqual(
-      expect.arrayContaining(['GET /api/catalog/products', 'GET /api/catalog/products/{id}']),
+      expect.arrayContaining([
+        'GET /api/catalog/products',
+        'GET /api/catalog/products/{id}',
+        'POST /api/users/register',
+        'GET /api/inventory/stock/{productId}',
+        'GET /api/cart',
+        'GET /api/payments',
+        'POST /api/orders',
+        'GET /api/notifications',
+      ]),
     );
-    expect(operations.filter((op) => op.path.startsWith('/api/users/')).length).toBeGreaterThan(0);
+    for (const module of MODULES) {
+      expect(operations.filter((op) => op.tags.includes(module)).length, module).toBeGreaterThan(0);
+    }
     for (const op of operations) {
       expect(op.summary, `${op.method} ${op.path} has a summary`).not.toBe('');
       expect(op.tags.length, `${op.method} ${op.path} has a tag`).toBeGreaterThan(0);
     }
   });
 
-  it('renders every catalog and users operation in Scalar, in Chromium', async () => {
+  it('renders every module and operation in Scalar, in Chromium', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const pageErrors: string[] = [];
     const offOrigin: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('request', (request) => {
       const url = request.url();
-      if (/^https?:/.test(url) && !url.startsWith(`${server.url}/`)) offOrigin.push(url);
+      if (/^https?:/.test(url) && !url.startsWith(`${target.url}/`)) offOrigin.push(url);
     });
     try {
-      const res = await page.goto(`${server.url}/docs`, { waitUntil: 'load' });
+      const res = await page.goto(`${target.url}/docs`, { waitUntil: 'load' });
       expect(res?.status()).toBe(200);
       const sidebar = page.locator('.t-doc__sidebar');
       await sidebar.waitFor({ state: 'visible', timeout: 30_000 });
@@ -84,7 +146,7 @@ describe('GET /docs', () => {
       const title = page.getByRole('heading', { name: 'Seam API', exact: true }).first();
       await title.waitFor();
 
-      for (const tag of ['catalog', 'users']) {
+      for (const tag of MODULES) {
         await expect.poll(() => sidebar.getByText(tag, { exact: true }).count()).toBeGreaterThan(0);
       }
       for (const op of operations) {
@@ -96,7 +158,7 @@ describe('GET /docs', () => {
       await expect
         .poll(() => title.evaluate((el) => el.getBoundingClientRect().top))
         .toBeLessThan(400);
-      await page.screenshot({ path: join(SCREENSHOTS, 'docs.png') });
+      await page.screenshot({ path: join(SCREENSHOTS, `${shot}.png`) });
 
       // Follow the sidebar to the catalog listing and check its path is rendered.
       const list = operations.find(
@@ -108,12 +170,12 @@ describe('GET /docs', () => {
       await expect
         .poll(() => page.getByText('/api/catalog/products', { exact: true }).count())
         .toBeGreaterThan(0);
-      await page.screenshot({ path: join(SCREENSHOTS, 'docs-catalog.png') });
+      await page.screenshot({ path: join(SCREENSHOTS, `${shot}-catalog.png`) });
 
       expect(pageErrors).toEqual([]);
       expect(offOrigin).toEqual([]);
     } catch (error) {
-      await page.screenshot({ path: join(SCREENSHOTS, 'docs-failure.png') }).catch(() => {});
+      await page.screenshot({ path: join(SCREENSHOTS, `${shot}-failure.png`) }).catch(() => {});
       throw error;
     } finally {
       await page.close();
@@ -134,17 +196,4 @@ async function expandAllGroups(page: Page): Promise<void> {
     await closed.first().click();
   }
   expect(await closed.count()).toBe(0);
-}
-
-function documentedOperations(document: OpenApiPaths): DocumentedOperation[] {
-  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
-    Object.entries(item)
-      .filter(([method]) => HTTP_METHODS.includes(method))
-      .map(([method, op]) => ({
-        method: method.toUpperCase(),
-        path,
-        summary: op.summary ?? '',
-        tags: op.tags ?? [],
-      })),
-  );
 }
