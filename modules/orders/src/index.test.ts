@@ -2,6 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { ordersContract } from '@seam/orders-contract';
 import type { OpenApiDocument } from '@seam/platform';
+import type { DocumentedOperation } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ordersModule from './index.js';
 import { startOrders, type OrdersTestHost } from './test-support.js';
@@ -45,15 +46,8 @@ describe('exported surface', () => {
 });
 
 describe('OpenAPI document', () => {
-  type Operation = {
-    summary?: string;
-    tags?: string[];
-    security?: unknown[];
-    parameters?: { name: string; in: string; required?: boolean }[];
-    responses: Record<string, unknown>;
-  };
   const operation = (doc: OpenApiDocument, path: string, method: string) =>
-    doc.paths?.[path]?.[method] as Operation | undefined;
+    doc.paths?.[path]?.[method] as DocumentedOperation | undefined;
 
   it('documents every route with summary, tags, bearer security and its error responses', () => {
     const expected: Record<string, string[]> = {

@@ -11,6 +11,7 @@ import {
   type ModuleClient,
   type OpenApiDocument,
 } from '@seam/platform';
+import type { DocumentedOperation } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import paymentsModule from './index.js';
 import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-helpers.js';
@@ -55,20 +56,12 @@ describe('exported surface', () => {
 });
 
 describe('OpenAPI document', () => {
-  type Operation = {
-    summary?: string;
-    description?: string;
-    tags?: string[];
-    security?: unknown[];
-    parameters?: { name: string; in: string; required?: boolean }[];
-    responses: Record<string, unknown>;
-  };
   const paymentPaths = (doc: OpenApiDocument) =>
     Object.keys(doc.paths ?? {}).filter((path) => path.startsWith('/api/payments'));
 
   it('documents GET /api/payments with summary, tags, security, its query and its errors', () => {
     expect(paymentPaths(t.host.document)).toEqual(['/api/payments']);
-    const item = t.host.document.paths?.['/api/payments'] as Record<string, Operation>;
+    const item = t.host.document.paths?.['/api/payments'] as Record<string, DocumentedOperation>;
     expect(Object.keys(item)).toEqual(['get']);
     const op = item.get!;
     expect(op.summary).toBe("List an order's payments");
