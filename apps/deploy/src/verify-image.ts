@@ -3,10 +3,8 @@
 // folder, runs there the Dockerfile's own `npm ci` line, then starts the server and
 // the gateway from that folder's files and sends a request through the gateway.
 //
-// Both processes are started by @seam/platform/processes, whose working directory
-// is the repository: the `--import tsx` loader is resolved there, every other
-// import from the copied folder. That tsx itself is installed in the copy is
-// checked separately.
+// Both processes run in the copied folder (`--import tsx` and every import are
+// resolved there), as in the image.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -62,7 +60,8 @@ try {
   const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn' };
   const server = await startProcess({
     name: 'server from the image files',
-    entry: join(dir, SERVER_ENTRY),
+    entry: SERVER_ENTRY,
+    cwd: dir,
     env: { ...env, SEAM_DATA_DIR: join(dir, '.data') },
   });
   processes.push(server);
@@ -82,7 +81,8 @@ try {
   );
   const gateway = await startProcess({
     name: 'gateway from the image files',
-    entry: join(dir, GATEWAY_ENTRY),
+    entry: GATEWAY_ENTRY,
+    cwd: dir,
     env: { ...env, SEAM_TOPOLOGY: topologyFile },
   });
   processes.push(gateway);

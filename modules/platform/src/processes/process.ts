@@ -28,6 +28,8 @@ export interface ProcessOptions {
   env?: Record<string, string>;
   /** readyTimeoutMs bounds the wait for `/health/ready` to answer 200. */
   readyTimeoutMs?: number;
+  /** cwd is where it runs and where `tsx` and `entry` are resolved; the repository by default. */
+  cwd?: string;
 }
 
 export interface ExitStatus {
@@ -83,7 +85,7 @@ export async function startProcess(options: ProcessOptions = {}): Promise<Runnin
 
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? SERVER_ENTRY], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
