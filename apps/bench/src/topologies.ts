@@ -17,6 +17,7 @@
 // warmup + orders shoppers with two products in the cart (not timed), checks
 // out `warmup` of them untimed and then times `orders` checkouts through the
 // public API (POST /api/orders with an Idempotency-Key), `concurrency` in flight.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTopology } from '@seam/platform';
@@ -53,6 +54,8 @@ interface Measured {
   processes: number;
   readyMs: number;
   rssMiB: number;
+  /** load is the 1-minute load average when the run ended. */
+  load: number;
 }
 
 const { values } = parseArgs({
@@ -103,6 +106,7 @@ for (const name of settings.runs) {
       processes: shop.processes,
       readyMs: shop.readyMs,
       rssMiB: await shop.rssMiB(),
+      load: loadavg()[0]!,
     });
   } finally {
     await shop.stop();
@@ -132,6 +136,9 @@ printTable(
 );
 console.log(
   '(server = apps/server alone; the others run behind the gateway, which counts among their processes)',
+);
+console.log(
+  `1-minute load average at the end of each run: ${measured.map((m) => `${m.name} ${m.load.toFixed(2)}`).join(', ')}`,
 );
 printLoadAtEnd();
 
