@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NoteCreated, notesContract, notesModule } from '../testing/fixtures/index.js';
 import { seen, tallyControl, tallyModule } from '../../test/tally-module.js';
 import { AppError } from '../errors.js';
 import { createHost, type Host } from '../host.js';
+import { freePort } from '../processes/process.js';
 import {
   createTestDatabase,
   createTestTokens,
@@ -249,6 +252,92 @@ describe('events across a restart and across processes', () => {
       await publisher?.close();
       await consumer?.close();
       await consumerDb.dispose();
+    }
+  });
+
+  it('never fails a delivery while the subscriber cannot be reached, only when it answers errors', async () => {
+    const port = await freePort();
+    const subscriberDb = await createTestDatabase('tally');
+    const env = {
+      LOG_LEVEL: 'silent',
+      SEAM_MODULES: 'notes',
+      SEAM_REMOTES: `tally=http://127.0.0.1:${port}`,
+      ...FAST_RETRIES,
+      ...database.env,
+    };
+    let publisher: Host | undefined;
+    let subscriber: Host | undefined;
+    const failing = createServer((_, res) => {
+      res.writeHead(500, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({
+          type: 'urn:seam:problem:internal',
+          title: 'Internal',
+          status: 500,
+          code: 'internal',
+          detail: 'handler broke',
+        }),
+      );
+    });
+    try {
+      publisher = await createHost({ modules: [notesModule, tallyModule], env });
+      const db = publisher.database.db;
+      const away = await publisher.clients.of(notesContract).createNote({ text: 'nobody there' });
+      // Twice SEAM_EVENT_MAX_ATTEMPTS refused connections, and still pending.
+      const waiting = await eventually(async () => {
+        const [row] = await db.select().from(deliveries);
+        if (!row || row.attempts < 6) throw new Error(`only ${row?.attempts} attempts so far`);
+        return row;
+      });
+      expect(waiting.status).toBe('pending');
+      expect(waiting.lastError).toMatch(
+        /^503 module-unreachable: Subscriber tally at http:\/\/127\.0\.0\.1:\d+ is unreachable/,
+      );
+
+      // The subscriber comes up on that address: the waiting event arrives, once.
+      subscriber = await createHost({
+        modules: [notesModule, tallyModule],
+        env: {
+          LOG_LEVEL: 'silent',
+          HOST: '127.0.0.1',
+          SEAM_SERVICE: 'tally',
+          SEAM_MODULES: 'tally',
+          SEAM_SERVICE_TOKEN: SERVICE_TOKEN,
+          ...subscriberDb.env,
+        },
+      });
+      await subscriber.listen(port);
+      const subscriberHost = subscriber;
+      await eventually(async () => {
+        const found = (await subscriberHost.database.db.select().from(seen)).filter(
+          (r) => r.noteId === away.id,
+        );
+        if (found.length !== 1) throw new Error('not delivered yet');
+      });
+      await eventually(async () => {
+        const [row] = await db.select().from(deliveries);
+        expect(row!.status).toBe('delivered');
+      });
+      await subscriber.close();
+      subscriber = undefined;
+
+      // A subscriber that answers with an error uses up the attempts: failed after 3.
+      failing.listen(port, '127.0.0.1');
+      await once(failing, 'listening');
+      await db.delete(deliveries);
+      await publisher.clients.of(notesContract).createNote({ text: 'answered with an error' });
+      const failed = await eventually(async () => {
+        const [row] = await db.select().from(deliveries);
+        if (row?.status !== 'failed') throw new Error(`still ${row?.status}`);
+        return row;
+      });
+      expect(failed.attempts).toBe(3);
+      expect(failed.lastError).toContain('handler broke');
+    } finally {
+      await publisher?.close();
+      await subscriber?.close();
+      failing.close();
+      await subscriberDb.dispose();
     }
   });
 });
