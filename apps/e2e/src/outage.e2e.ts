@@ -5,7 +5,11 @@
 import { join } from 'node:path';
 import { loadTopology } from '@seam/platform';
 import { REPO_ROOT, startTopology, type TopologyRun } from '@seam/platform/processes';
-import { createTopologyDatabases, type TopologyDatabases } from '@seam/platform/testing';
+import {
+  createTopologyDatabases,
+  eventually as waitUntil,
+  type TopologyDatabases,
+} from '@seam/platform/testing';
 import { TEST_CARDS } from '@seam/payments-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, ADMIN_ENV } from './support/journey.js';
@@ -85,18 +89,8 @@ async function shopper(name: string): Promise<{ id: string; token: string }> {
   return { id: user.body.id, token: login.body.accessToken };
 }
 
-/** eventually retries `check` every 100 ms for up to 30 s. */
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+/** eventually waits up to 30 s: processes are restarting. */
+const eventually = <T>(check: () => Promise<T>) => waitUntil(check, 30_000);
 
 function expectUnavailable(answer: Awaited<ReturnType<typeof send>>, module: string) {
   expect(answer.status, JSON.stringify(answer.body)).toBe(503);

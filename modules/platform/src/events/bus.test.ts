@@ -30,6 +30,21 @@ const FAST_RETRIES = {
 
 const deliveries = eventTables('notes').deliveries;
 
+/** startTallyService hosts only the subscriber, as its own service would. */
+function startTallyService(database: TestDatabase): Promise<Host> {
+  return createHost({
+    modules: [notesModule, tallyModule],
+    env: {
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      SEAM_SERVICE: 'tally',
+      SEAM_MODULES: 'tally',
+      SEAM_SERVICE_TOKEN: SERVICE_TOKEN,
+      ...database.env,
+    },
+  });
+}
+
 describe('events in one process', () => {
   let t: TestHost;
   let adminToken: string;
@@ -213,22 +228,11 @@ describe('events across a restart and across processes', () => {
   });
 
   it('delivers over HTTP to a consumer hosted by another process', async () => {
-    const token = SERVICE_TOKEN;
     const consumerDb = await createTestDatabase('tally');
     let consumer: Host | undefined;
     let publisher: Host | undefined;
     try {
-      consumer = await createHost({
-        modules: [notesModule, tallyModule],
-        env: {
-          LOG_LEVEL: 'silent',
-          HOST: '127.0.0.1',
-          SEAM_SERVICE: 'tally',
-          SEAM_MODULES: 'tally',
-          SEAM_SERVICE_TOKEN: token,
-          ...consumerDb.env,
-        },
-      });
+      consumer = await startTallyService(consumerDb);
       const { url } = await consumer.listen(0);
       publisher = await createHost({
         modules: [notesModule, tallyModule],
@@ -295,17 +299,7 @@ describe('events across a restart and across processes', () => {
       );
 
       // The subscriber comes up on that address: the waiting event arrives, once.
-      subscriber = await createHost({
-        modules: [notesModule, tallyModule],
-        env: {
-          LOG_LEVEL: 'silent',
-          HOST: '127.0.0.1',
-          SEAM_SERVICE: 'tally',
-          SEAM_MODULES: 'tally',
-          SEAM_SERVICE_TOKEN: SERVICE_TOKEN,
-          ...subscriberDb.env,
-        },
-      });
+      subscriber = await startTallyService(subscriberDb);
       await subscriber.listen(port);
       const subscriberHost = subscriber;
       await eventually(async () => {
