@@ -286,6 +286,8 @@ describe('events across a restart and across processes', () => {
     try {
       publisher = await createHost({ modules: [notesModule, tallyModule], env });
       const db = publisher.database.db;
+      // The earlier tests of this block share the database: start from no deliveries.
+      await db.delete(deliveries);
       const away = await publisher.clients.of(notesContract).createNote({ text: 'nobody there' });
       // Twice SEAM_EVENT_MAX_ATTEMPTS refused connections, and still pending.
       const waiting = await eventually(async () => {
