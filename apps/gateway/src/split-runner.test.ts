@@ -3,7 +3,7 @@
 // stopped, killed when stubborn, and reported when they die.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,13 +268,15 @@ describe('the start:split command', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  function run(env: Record<string, string>) {
+  function run(env: Record<string, string>, service?: string) {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'apps/gateway/src/test-support/split-with-fakes.ts'],
+      ['--import', 'tsx', 'apps/gateway/src/test-support/split-with-fakes.ts'].concat(
+        service ? [service] : [],
+      ),
       {
         cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH, ...env },
+        env: { PATH: process.env.PATH, SEAM_DATA_DIR: join(dir, 'data'), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -311,6 +313,47 @@ describe('the start:split command', () => {
     expect(await exited).toEqual([0, null]);
     expect(output.lines).toContainEqual(expect.stringMatching(/^\[split\]\s+stopped$/));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+
+  it('start:service brings back one service alone, with the token the split keeps', async () => {
+    const [a, b, gateway] = await freePorts(3);
+    const file = join(dir, 'again.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        services: {
+          alpha: { modules: ['alpha'], replicas: [`http://127.0.0.1:${a}`] },
+          beta: { modules: ['beta'], replicas: [`http://127.0.0.1:${b}`] },
+        },
+      }),
+    );
+    const env = { TOPOLOGY: file, PORT: String(gateway), SEAM_DATA_DIR: join(dir, 'again') };
+    const whole = run(env);
+    await whole.output.waitFor(/^\[split\]\s+ready: /);
+    const token = (await readFile(join(dir, 'again', 'service-token'), 'utf8')).trim();
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    const tokenOf = (lines: string[], name: string) =>
+      lines
+        .filter((l) => new RegExp(`^\\[${name}\\]\\s+env `).test(l))
+        .map((l) => JSON.parse(l.replace(/^\[\w+\]\s+env /, '')).SEAM_SERVICE_TOKEN);
+    expect(tokenOf(whole.output.lines, 'alpha')).toEqual([token]);
+    whole.child.kill('SIGINT');
+    expect(await whole.exited).toEqual([0, null]);
+
+    const alone = run(env, 'beta');
+    await alone.output.waitFor(
+      new RegExp(`^\\[split\\]\\s+ready: beta at http://127\\.0\\.0\\.1:${b}$`),
+    );
+    expect(tokenOf(alone.output.lines, 'beta')).toEqual([token]);
+    expect(alone.output.lines.filter((l) => /^\[(alpha|gateway)\]/.test(l))).toEqual([]);
+    alone.child.kill('SIGINT');
+    expect(await alone.exited).toEqual([0, null]);
+
+    const unknown = run(env, 'gamma');
+    expect((await unknown.exited)[0]).toBe(1);
+    expect(unknown.output.lines).toContainEqual(
+      `seam split: ${file} has no service "gamma"; its services are alpha, beta`,
+    );
   });
 
   it('exits 1 with every reason when the topology is invalid', async () => {

@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 import type { Topology } from '../topology.js';
 import { GATEWAY_ENTRY, REPO_ROOT, SERVER_ENTRY } from './process.js';
 
-const DEFAULT_DATA_DIR = '.data/split';
+/** DEFAULT_SPLIT_DATA_DIR holds a local split's PGlite folders (and its service token). */
+export const DEFAULT_SPLIT_DATA_DIR = '.data/split';
 const DEFAULT_STOP_TIMEOUT_MS = 15_000;
 
 /** Inherited variables that would contradict the topology; each child gets its own. */
@@ -58,7 +59,7 @@ export function planSplit(options: PlanOptions): PlannedProcess[] {
   const shared = {
     SEAM_TOPOLOGY: resolve(options.topologyPath),
     SEAM_SERVICE_TOKEN: env.SEAM_SERVICE_TOKEN || randomBytes(32).toString('hex'),
-    SEAM_DATA_DIR: env.SEAM_DATA_DIR || DEFAULT_DATA_DIR,
+    SEAM_DATA_DIR: env.SEAM_DATA_DIR || DEFAULT_SPLIT_DATA_DIR,
   };
   const problems: string[] = [];
   const ports = new Map<number, string>([[options.gatewayPort, 'the gateway']]);
