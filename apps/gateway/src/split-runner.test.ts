@@ -268,6 +268,22 @@ describe('the start:split command', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  /** twoServices writes a topology of services alpha and beta on free ports. */
+  async function twoServices(name: string) {
+    const [a, b, gateway] = await freePorts(3);
+    const file = join(dir, name);
+    await writeFile(
+      file,
+      JSON.stringify({
+        services: {
+          alpha: { modules: ['alpha'], replicas: [`http://127.0.0.1:${a}`] },
+          beta: { modules: ['beta'], replicas: [`http://127.0.0.1:${b}`] },
+        },
+      }),
+    );
+    return { file, a, b, gateway: gateway! };
+  }
+
   function run(env: Record<string, string>, service?: string) {
     const child = spawn(
       process.execPath,
@@ -288,17 +304,7 @@ describe('the start:split command', () => {
   }
 
   it('stops every process and exits 0 on Ctrl-C, however many SIGINTs arrive', async () => {
-    const [a, b, gateway] = await freePorts(3);
-    const file = join(dir, 'two.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        services: {
-          alpha: { modules: ['alpha'], replicas: [`http://127.0.0.1:${a}`] },
-          beta: { modules: ['beta'], replicas: [`http://127.0.0.1:${b}`] },
-        },
-      }),
-    );
+    const { file, gateway } = await twoServices('two.json');
     const { child, output, exited } = run({ TOPOLOGY: file, PORT: String(gateway) });
     await output.waitFor(/^\[split\]\s+ready: http:\/\/127\.0\.0\.1:\d+ \(docs /);
     const pids = output.lines
@@ -316,17 +322,7 @@ describe('the start:split command', () => {
   });
 
   it('start:service brings back one service alone, with the token the split keeps', async () => {
-    const [a, b, gateway] = await freePorts(3);
-    const file = join(dir, 'again.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        services: {
-          alpha: { modules: ['alpha'], replicas: [`http://127.0.0.1:${a}`] },
-          beta: { modules: ['beta'], replicas: [`http://127.0.0.1:${b}`] },
-        },
-      }),
-    );
+    const { file, b, gateway } = await twoServices('again.json');
     const env = { TOPOLOGY: file, PORT: String(gateway), SEAM_DATA_DIR: join(dir, 'again') };
     const whole = run(env);
     await whole.output.waitFor(/^\[split\]\s+ready: /);
