@@ -10,6 +10,7 @@ import { loadTopology } from '@seam/platform';
 import {
   DEFAULT_SPLIT_DATA_DIR,
   planSplit,
+  seedPgliteFolders,
   startSplit,
   waitForReady,
   type PlannedProcess,
@@ -76,11 +77,23 @@ export async function runSplit(options: RunOptions = {}): Promise<void> {
     for (const line of startupErrorLines('seam split', error)) console.error(line);
     process.exit(1);
   }
+  // New PGlite folders start as copies of one initialised folder: one initdb, not
+  // one per service racing for the same two cores.
+  const seeding = performance.now();
+  const seeded = await seedPgliteFolders(
+    plan
+      .filter((p) => p.name !== 'gateway' && !p.env.DATABASE_URL)
+      .map((p) => join(p.env.SEAM_DATA_DIR!, p.env.SEAM_SERVICE!)),
+  );
   const split = startSplit(plan, {
-    header:
+    header: [
       options.only === undefined
         ? `topology ${topologyPath}: ${plan.length - 1} service process(es) and the gateway`
         : `topology ${topologyPath}: service ${options.only}, ${plan.length} replica(s)`,
+      seeded.length === 0
+        ? ''
+        : `; ${seeded.length} new PGlite folder(s) initialised in ${Math.round(performance.now() - seeding)} ms`,
+    ].join(''),
     color: process.stdout.isTTY && !env.NO_COLOR,
     stopTimeoutMs: Number(env.SEAM_SHUTDOWN_TIMEOUT_MS || 10_000) + 5_000,
   });

@@ -4,3 +4,4 @@
 export * from './process.js';
 export * from './split.js';
 export * from './topology-run.js';
+export { seedPgliteFolders } from '../pglite-template.js';

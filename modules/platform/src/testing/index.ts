@@ -2,16 +2,15 @@
 // file — a new Postgres database when DATABASE_URL is set, else PGlite in a
 // temporary folder — and a host started on a loopback port.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { expect } from 'vitest';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type Problem } from '../errors.js';
 import { createTokenSigner, generateSigningKey, type AuthUser } from '../auth.js';
 import { createHost, type Host, type HostOptions } from '../host.js';
+import { pgliteTemplate } from '../pglite-template.js';
 import type { Clients } from '../module.js';
 
 export interface TestDatabase {
@@ -58,48 +57,6 @@ export async function createTestDatabase(service = 'monolith'): Promise<TestData
     kind: 'pglite',
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
-}
-
-/**
- * pgliteTemplate returns a freshly initialised, empty PGlite folder shared by all
- * test files: initdb costs seconds, a copy well under one. It is built once per
- * machine and PGlite version, atomically, so parallel workers can race for it.
- */
-async function pgliteTemplate(): Promise<string> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const template = join(tmpdir(), `seam-pglite-template-${pgliteVersion()}`);
-  if (await exists(join(template, 'PG_VERSION'))) return template;
-  const building = await mkdtemp(join(tmpdir(), 'seam-pglite-building-'));
-  const client = new PGlite(building);
-  await client.waitReady;
-  await client.close();
-  try {
-    await rename(building, template);
-  } catch {
-    await rm(building, { recursive: true, force: true });
-  }
-  return template;
-}
-
-function pgliteVersion(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-  while (dir !== dirname(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      if (manifest.name === '@electric-sql/pglite') return String(manifest.version);
-    } catch {
-      // not the package root yet
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 export interface TestHost {
