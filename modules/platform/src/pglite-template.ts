@@ -44,7 +44,7 @@ export async function seedPgliteFolders(folders: string[]): Promise<string[]> {
   }
   if (empty.length === 0) return [];
   const template = await pgliteTemplate();
-  for (const folder of empty) await cp(template, folder, { recursive: true });
+  await Promise.all(empty.map((folder) => cp(template, folder, { recursive: true })));
   return empty;
 }
 
