@@ -326,6 +326,8 @@ describe('the start:split command', () => {
     const env = { TOPOLOGY: file, PORT: String(gateway), SEAM_DATA_DIR: join(dir, 'again') };
     const whole = run(env);
     await whole.output.waitFor(/^\[split\]\s+ready: /);
+    // The fake gateway is ready at once; a service's line may still be on its way.
+    await whole.output.waitFor(/^\[alpha\]\s+env /);
     const token = (await readFile(join(dir, 'again', 'service-token'), 'utf8')).trim();
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     const tokenOf = (lines: string[], name: string) =>
@@ -340,6 +342,7 @@ describe('the start:split command', () => {
     await alone.output.waitFor(
       new RegExp(`^\\[split\\]\\s+ready: beta at http://127\\.0\\.0\\.1:${b}$`),
     );
+    await alone.output.waitFor(/^\[beta\]\s+env /);
     expect(tokenOf(alone.output.lines, 'beta')).toEqual([token]);
     expect(alone.output.lines.filter((l) => /^\[(alpha|gateway)\]/.test(l))).toEqual([]);
     alone.child.kill('SIGINT');
