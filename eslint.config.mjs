@@ -4,6 +4,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier/flat';
 import tseslint from 'typescript-eslint';
+import seam from './modules/platform/lint/layers.mjs';
 
 // @nx/enforce-module-boundaries only reads the project graph cached in .nx/workspace-data and
 // silently skips itself when there is none (fresh clone, CI, `nx reset`), or uses a stale one
@@ -71,6 +72,12 @@ export default defineConfig([
         },
       ],
     },
+  },
+  {
+    // The platform's own layers (docs/architecture.md): no upward import, no cycle.
+    files: ['modules/platform/src/**/*.ts'],
+    plugins: { seam },
+    rules: { 'seam/platform-layers': 'error' },
   },
   prettier,
 ]);

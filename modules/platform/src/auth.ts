@@ -1,5 +1,6 @@
 // Access tokens: EdDSA (Ed25519) JWTs signed by the users module and verified
-// everywhere against its JWKS, with the algorithm pinned.
+// everywhere against its JWKS, with the algorithm pinned. The HTTP side (reading
+// the bearer header, requireAuth) is in http/auth.ts.
 import { randomUUID } from 'node:crypto';
 import {
   createLocalJWKSet,
@@ -11,10 +12,8 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
-import { createMiddleware } from 'hono/factory';
 import { z } from '@hono/zod-openapi';
 import { AppError } from './errors.js';
-import type { SeamEnv } from './http/env.js';
 
 export const TOKEN_ALGORITHM = 'EdDSA';
 export const ROLES = ['customer', 'admin'] as const;
@@ -92,6 +91,8 @@ export interface TokenVerifier {
 
 const JWKS_TTL_MS = 5 * 60_000;
 const JWKS_MIN_REFRESH_MS = 10_000;
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
 
 /**
  * createTokenVerifier verifies tokens against a JWKS fetched through `loadJwks`
@@ -122,8 +123,16 @@ export function createTokenVerifier(
     return loading;
   };
 
+  // Verified tokens, so a shopper's next requests skip the signature check; an
+  // entry lives until the token expires, at most VERIFIED_TTL_MS (a removed key
+  // stops being honoured within that time).
+  const verified = new Map<string, { user: AuthUser; until: number }>();
+
   return {
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit && hit.until > Date.now()) return hit.user;
+      if (hit) verified.delete(token);
       const kid = readKid(token);
       let keys = cached;
       const stale = !keys || Date.now() - keys.at > JWKS_TTL_MS;
@@ -148,7 +157,11 @@ export function createTokenVerifier(
           audience: settings.audience,
         });
         const claims = ClaimsSchema.parse(payload);
-        return { id: claims.sub, email: claims.email, role: claims.role };
+        const user: AuthUser = { id: claims.sub, email: claims.email, role: claims.role };
+        const expires = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(token, { user, until: Math.min(expires, Date.now() + VERIFIED_TTL_MS) });
+        return user;
       } catch (error) {
         const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
         throw AppError.unauthorized(
@@ -168,28 +181,3 @@ function readKid(token: string): string | undefined {
     return undefined;
   }
 }
-
-/**
- * requireAuth rejects requests without a valid bearer token (401) or, given a
- * role, whose user lacks it (403). Attach it to a route's `middleware`.
- *
- * @example
- * createRoute({ method: 'post', path: '/products', middleware: [requireAuth('admin')], ... })
- */
-export function requireAuth(role?: Role) {
-  return createMiddleware<SeamEnv>(async (c, next) => {
-    const user = c.get('user');
-    if (!user) {
-      throw (
-        c.get('authError') ?? AppError.unauthorized('This operation needs a bearer access token')
-      );
-    }
-    if (role && user.role !== role) {
-      throw AppError.forbidden(`This operation needs the ${role} role`);
-    }
-    await next();
-  });
-}
-
-/** BEARER_SECURITY is the OpenAPI security requirement of authenticated routes. */
-export const BEARER_SECURITY = [{ bearerAuth: [] as string[] }];

@@ -1,7 +1,7 @@
 // Admin routes over the event deliveries of the modules hosted by this process:
 // list them (failed ones first of interest) and put a failed one back in the queue.
 import { createRoute, z } from '@hono/zod-openapi';
-import { BEARER_SECURITY, requireAuth } from '../auth.js';
+import { BEARER_SECURITY, requireAuth } from '../http/auth.js';
 import { createModuleApp, jsonContent, problemResponses } from '../http/openapi.js';
 import type { EventBus } from './bus.js';
 

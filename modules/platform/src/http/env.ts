@@ -1,6 +1,5 @@
 // The Hono environment every Seam router shares.
 import type { AuthUser } from '../auth.js';
-import type { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export interface SeamEnv {
@@ -9,7 +8,5 @@ export interface SeamEnv {
     log: Logger;
     /** user is set when the request carried a valid bearer token. */
     user: AuthUser | undefined;
-    /** authError is why a sent token was not accepted; requireAuth rethrows it. */
-    authError: AppError | undefined;
   };
 }

@@ -2,7 +2,7 @@
 // deployment — its own PGlite folder (copied from the initialised template), or
 // its own new database on the Postgres server when DATABASE_URL is set.
 import type { Topology } from '../topology.js';
-import { createTestDatabase, type TestDatabase } from './index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TopologyDatabases {
   kind: TestDatabase['kind'];
