@@ -3,30 +3,22 @@
 // topology), serves the merged OpenAPI document and the docs UI, reports every
 // service in `/health/ready`, and never routes `/internal/*`.
 import {
-  listenOn,
-  stopServer,
-  type ServerType,
-  AppError,
+  createBaseApp,
   createLogger,
-  errorHandler,
+  listenOn,
   loadConfig,
   loadTopology,
-  methodNotAllowedResponse,
-  Metrics,
   mountDocs,
   notFoundHandler,
-  problemResponse,
-  routeLabel,
   serviceOf,
+  stopServer,
   z,
   type Logger,
   type PlatformConfig,
+  type ServerType,
   type Topology,
 } from '@seam/platform';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { methodNotAllowed } from 'hono/method-not-allowed';
-import { requestId } from 'hono/request-id';
+import type { Context, Hono } from 'hono';
 import type { GatewayEnv } from './env.js';
 import { ServiceDocuments } from './openapi.js';
 import { proxy } from './proxy.js';
@@ -150,46 +142,32 @@ interface AppParts {
 
 function buildApp(parts: AppParts): Hono<GatewayEnv> {
   const { config, log, topology, pool, documents } = parts;
-  const app = new Hono<GatewayEnv>();
-  const modules = Object.values(topology.services).flatMap((s) => s.modules);
-  const metrics = new Metrics({ service: 'gateway', modules });
-
-  app.use(requestId());
-  app.use(async (c, next) => {
-    const started = performance.now();
-    c.set('log', log);
-    c.set('upstream', undefined);
-    c.set('route', undefined);
-    await next();
-    const ms = performance.now() - started;
-    metrics.observe(c.req.method, c.get('route') ?? routeLabel(c), c.res.status, ms / 1000);
-    log.info(
-      {
-        requestId: c.get('requestId'),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        upstream: c.get('upstream'),
-        ms: Math.round(ms * 10) / 10,
-      },
-      'request',
-    );
+  const app = createBaseApp<GatewayEnv>({
+    service: 'gateway',
+    modules: Object.values(topology.services).flatMap((s) => s.modules),
+    log,
+    bodyLimitBytes: config.SEAM_BODY_LIMIT_BYTES,
+    extraMetrics: () => replicaGauges(pool),
+    accessLog: (c) => ({ upstream: c.get('upstream') }),
+    routeOf: (c) => c.get('route'),
+    readiness() {
+      const services = Object.fromEntries(
+        Object.entries(pool.status()).map(([name, status]) => [
+          name,
+          { ...status, documented: documents.documented(name) },
+        ]),
+      );
+      const ready = !parts.isClosing() && Object.values(services).every((s) => s.ready);
+      return {
+        ready,
+        body: {
+          status: ready ? 'ready' : 'unavailable',
+          ...(parts.isClosing() ? { process: 'shutting down' } : {}),
+          services,
+        },
+      };
+    },
   });
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: config.SEAM_BODY_LIMIT_BYTES,
-      onError: (c) =>
-        problemResponse(
-          c,
-          new AppError({
-            status: 413,
-            detail: `The request body is larger than ${config.SEAM_BODY_LIMIT_BYTES} bytes`,
-          }),
-        ),
-    }),
-  );
 
   // Module-to-module operations and event deliveries are never reachable from outside.
   app.all('/internal/*', notFoundHandler);
@@ -217,32 +195,6 @@ function buildApp(parts: AppParts): Hono<GatewayEnv> {
       openapi: '/openapi.json',
     }),
   );
-  app.get('/metrics', (c) =>
-    c.body(metrics.render() + replicaGauges(pool), 200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-    }),
-  );
-  app.get('/health/live', (c) => c.json({ status: 'ok' }));
-  app.get('/health/ready', (c) => {
-    const services = Object.fromEntries(
-      Object.entries(pool.status()).map(([name, status]) => [
-        name,
-        { ...status, documented: documents.documented(name) },
-      ]),
-    );
-    const ok = !parts.isClosing() && Object.values(services).every((s) => s.ready);
-    return c.json(
-      {
-        status: ok ? 'ready' : 'unavailable',
-        ...(parts.isClosing() ? { process: 'shutting down' } : {}),
-        services,
-      },
-      ok ? 200 : 503,
-    );
-  });
-
-  app.notFound(notFoundHandler);
-  app.onError(errorHandler(log));
   return app;
 }
 

@@ -4,8 +4,15 @@
 // and fetched again when a replica comes (back) up, so a down service's paths
 // are absent until it returns. A cached one older than a minute is refreshed in
 // the background (a rolling update behind one DNS name never looks down).
-import { AppError, mergeOpenApiDocuments, type Logger, type OpenApiDocument } from '@seam/platform';
-import { describeFetchError, type ReplicaPool } from './replicas.js';
+import {
+  AppError,
+  classify,
+  mergeOpenApiDocuments,
+  send,
+  type Logger,
+  type OpenApiDocument,
+} from '@seam/platform';
+import type { ReplicaPool } from './replicas.js';
 
 /** MAX_AGE_MS is how long a cached document is served before it is fetched again. */
 const MAX_AGE_MS = 60_000;
@@ -99,11 +106,17 @@ export class ServiceDocuments {
     const generation = this.#generation.get(service) ?? 0;
     for (const replica of pool.candidates(service)) {
       try {
-        const response = await fetch(`${replica.url}/openapi.json`, {
+        const response = await send(replica.url, {
+          method: 'GET',
+          path: '/openapi.json',
+          headers: { accept: 'application/json' },
           signal: AbortSignal.timeout(timeoutMs),
         });
-        if (!response.ok) throw new Error(`answered ${response.status}`);
-        const document = (await response.json()) as OpenApiDocument;
+        if (response.statusCode !== 200) {
+          await response.body.dump();
+          throw new Error(`answered ${response.statusCode}`);
+        }
+        const document = (await response.body.json()) as OpenApiDocument;
         if ((this.#generation.get(service) ?? 0) !== generation) return;
         this.#documents.set(service, servicePart(document, this.#options.modulesOf[service] ?? []));
         this.#fetchedAt.set(service, Date.now());
@@ -111,7 +124,7 @@ export class ServiceDocuments {
         return;
       } catch (error) {
         log.warn(
-          { target: service, replica: replica.url, reason: describeFetchError(error) },
+          { target: service, replica: replica.url, reason: classify(error).reason },
           'OpenAPI document unavailable',
         );
       }

@@ -4,12 +4,15 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   AppError,
+  classify,
   problemResponse,
   PROBLEM_CONTENT_TYPE,
+  send,
   SERVICE_TOKEN_HEADER,
+  type SendResult,
 } from '@seam/platform';
 import type { Context } from 'hono';
-import { describeFetchError, type ReplicaPool } from './replicas.js';
+import type { ReplicaPool } from './replicas.js';
 import type { GatewayEnv } from './env.js';
 
 /** HOP_BY_HOP headers describe one connection and are never forwarded (RFC 9110 §7.6.1). */
@@ -27,19 +30,6 @@ const HOP_BY_HOP = new Set([
 
 /** SAFE_METHODS may be sent to a second replica after the first failed mid-request. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Errors raised before the request reached the replica: any method can move on
- * to the next replica, nothing was processed.
- */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 export interface ProxyOptions {
   pool: ReplicaPool;
@@ -61,27 +51,25 @@ export async function proxy(
   const url = new URL(c.req.url);
   const headers = forwardedHeaders(c, url);
   // Buffered (the body limit already applies) so a refused connection can try the next replica.
-  const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
+  const body =
+    method === 'GET' || method === 'HEAD' ? undefined : Buffer.from(await c.req.arrayBuffer());
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([timeout, c.req.raw.signal]);
   const log = c.get('log');
+  const path = `${url.pathname}${url.search}`;
 
   const candidates = pool.candidates(route.service);
   for (const [index, replica] of candidates.entries()) {
     const last = index === candidates.length - 1;
     c.set('upstream', replica.url);
-    let upstream: Response;
+    let upstream: SendResult;
+    let answer: Buffer;
     try {
-      upstream = await fetch(`${replica.url}${url.pathname}${url.search}`, {
-        method,
-        headers,
-        body,
-        signal,
-        redirect: 'manual',
-      });
+      upstream = await send(replica.url, { method, path, headers, body, signal });
+      answer = Buffer.from(await upstream.body.arrayBuffer());
     } catch (error) {
       if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
-      const reason = describeFetchError(error);
+      const { reason, notSent } = classify(error);
       pool.failed(replica, `${method} ${url.pathname}: ${reason}`);
       log.warn(
         { target: route.service, replica: replica.url, reason, requestId: c.get('requestId') },
@@ -97,7 +85,7 @@ export async function proxy(
           }),
         );
       }
-      if (NOT_SENT.has(reason) || SAFE_METHODS.has(method)) continue;
+      if (notSent || SAFE_METHODS.has(method)) continue;
       return problemResponse(
         c,
         new AppError({
@@ -108,15 +96,12 @@ export async function proxy(
       );
     }
     if (isReplicaFailure(upstream)) {
-      pool.failed(replica, `${method} ${url.pathname}: answered ${upstream.status}`);
-      if (!last && SAFE_METHODS.has(method)) {
-        await upstream.body?.cancel();
-        continue;
-      }
+      pool.failed(replica, `${method} ${url.pathname}: answered ${upstream.statusCode}`);
+      if (!last && SAFE_METHODS.has(method)) continue;
     } else {
       pool.succeeded(replica);
     }
-    return passThrough(upstream);
+    return passThrough(upstream, answer, method);
   }
   return unavailable(c, route, pool);
 }
@@ -143,31 +128,32 @@ export function unavailable(
  * something in front of the service (or a dying one), not from the module. A
  * module's own 503 problem (say, its database is down) is its answer and passes through.
  */
-function isReplicaFailure(response: Response): boolean {
-  if (response.status < 502 || response.status > 504) return false;
-  return !response.headers.get('content-type')?.startsWith(PROBLEM_CONTENT_TYPE);
+function isReplicaFailure(response: SendResult): boolean {
+  if (response.statusCode < 502 || response.statusCode > 504) return false;
+  const type = response.headers['content-type'];
+  return !(typeof type === 'string' && type.startsWith(PROBLEM_CONTENT_TYPE));
 }
 
-function forwardedHeaders(c: Context<GatewayEnv>, url: URL): Headers {
+function forwardedHeaders(c: Context<GatewayEnv>, url: URL): Record<string, string> {
   const incoming = c.req.raw.headers;
   const listed = (incoming.get('connection') ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
-  const headers = new Headers();
+  const headers: Record<string, string> = {};
   for (const [name, value] of incoming) {
     if (HOP_BY_HOP.has(name) || listed.includes(name)) continue;
     // The service credential and the other internal headers never come from the public side.
     if (name === SERVICE_TOKEN_HEADER || name.startsWith('x-seam-')) continue;
     if (name === 'host' || name === 'content-length') continue;
-    headers.append(name, value);
+    headers[name] = value;
   }
   const client = clientAddress(c);
   const forwardedFor = incoming.get('x-forwarded-for');
-  if (client) headers.set('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${client}` : client);
-  headers.set('x-forwarded-host', incoming.get('x-forwarded-host') ?? url.host);
-  headers.set('x-forwarded-proto', incoming.get('x-forwarded-proto') ?? url.protocol.slice(0, -1));
-  headers.set('x-request-id', c.get('requestId'));
+  if (client) headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
+  headers['x-forwarded-host'] = incoming.get('x-forwarded-host') ?? url.host;
+  headers['x-forwarded-proto'] = incoming.get('x-forwarded-proto') ?? url.protocol.slice(0, -1);
+  headers['x-request-id'] = c.get('requestId');
   return headers;
 }
 
@@ -179,18 +165,15 @@ function clientAddress(c: Context<GatewayEnv>): string | undefined {
   }
 }
 
-function passThrough(upstream: Response): Response {
+/** NULL_BODY statuses carry no body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+function passThrough(upstream: SendResult, body: Buffer, method: string): Response {
   const headers = new Headers();
-  // fetch has already decoded a compressed body; its encoding and length no longer apply.
-  const decoded = upstream.headers.has('content-encoding');
-  for (const [name, value] of upstream.headers) {
-    if (HOP_BY_HOP.has(name)) continue;
-    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
-    headers.append(name, value);
+  for (const [name, value] of Object.entries(upstream.headers)) {
+    if (HOP_BY_HOP.has(name) || value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
   }
-  return new Response(upstream.body, {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers,
-  });
+  const empty = NULL_BODY.has(upstream.statusCode) || method === 'HEAD';
+  return new Response(empty ? null : body, { status: upstream.statusCode, headers });
 }

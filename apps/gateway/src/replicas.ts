@@ -1,28 +1,18 @@
-// The gateway's view of every service's replicas: round robin over the ones
-// that may take traffic, ejection of a replica that fails, and a probe loop
-// (`/health/ready`) that finds failed replicas back and notices dead ones
+// The gateway's view of every service's replicas: one platform ReplicaSet per
+// service (round robin, ejection on a failure), and a probe loop
+// (`/health/ready`) that finds ejected replicas back and notices dead ones
 // before a request has to.
-import type { Logger, Topology } from '@seam/platform';
+import {
+  classify,
+  ReplicaSet,
+  send,
+  type Logger,
+  type Replica,
+  type ReplicaStatus,
+  type Topology,
+} from '@seam/platform';
 
-/**
- * ReplicaState: `unknown` until the first probe or answer (traffic is allowed,
- * optimistically), `ready` after a good one, `ejected` after a failure — no
- * traffic until a probe after the cooldown succeeds.
- */
-export type ReplicaState = 'unknown' | 'ready' | 'ejected';
-
-export interface Replica {
-  readonly service: string;
-  readonly url: string;
-  state: ReplicaState;
-  /** ejectedUntil is when an ejected replica is probed again (epoch ms). */
-  ejectedUntil: number;
-  /** since is when the state last changed (epoch ms). */
-  since: number;
-  lastError: string | undefined;
-  /** seen is whether the replica was ever ready; until then it is probed every round. */
-  seen: boolean;
-}
+export type { Replica, ReplicaState } from '@seam/platform';
 
 export interface ReplicaPoolOptions {
   topology: Topology;
@@ -33,40 +23,35 @@ export interface ReplicaPoolOptions {
   /** probeTimeoutMs bounds one probe request. */
   probeTimeoutMs: number;
   log: Logger;
-  /** onChange is told when a service gains or loses its last usable replica, or a replica comes back. */
+  /** onChange is told when a service loses its last usable replica, or a replica comes back. */
   onChange?: (service: string, event: 'up' | 'down') => void;
 }
 
 export interface ServiceStatus {
   modules: string[];
   ready: boolean;
-  replicas: { url: string; state: ReplicaState; since: string; lastError?: string }[];
+  replicas: ReplicaStatus[];
 }
 
 export class ReplicaPool {
   readonly #options: ReplicaPoolOptions;
-  readonly #services = new Map<string, { modules: string[]; replicas: Replica[]; next: number }>();
+  readonly #services = new Map<string, { modules: string[]; set: ReplicaSet }>();
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
   #stopped = false;
 
   constructor(options: ReplicaPoolOptions) {
     this.#options = options;
-    const now = Date.now();
     for (const [service, definition] of Object.entries(options.topology.services)) {
-      this.#services.set(service, {
-        modules: [...definition.modules],
-        next: 0,
-        replicas: definition.replicas.map((url) => ({
-          service,
-          url,
-          state: 'unknown',
-          ejectedUntil: 0,
-          since: now,
-          lastError: undefined,
-          seen: false,
-        })),
+      const set = new ReplicaSet({
+        service,
+        urls: definition.replicas,
+        ejectAfter: 1,
+        ejectMs: options.ejectMs,
+        log: options.log,
+        onChange: (event) => options.onChange?.(service, event),
       });
+      this.#services.set(service, { modules: [...definition.modules], set });
     }
   }
 
@@ -80,54 +65,34 @@ export class ReplicaPool {
    * round-robin choice first and the others after it as fallbacks.
    */
   candidates(service: string): Replica[] {
-    const entry = this.#services.get(service);
-    if (!entry) return [];
-    const usable = entry.replicas.filter((r) => r.state !== 'ejected');
-    if (usable.length === 0) return [];
-    const start = entry.next++ % usable.length;
-    return [...usable.slice(start), ...usable.slice(0, start)];
+    const set = this.#services.get(service)?.set;
+    const first = set?.pick();
+    if (!set || !first) return [];
+    const start = set.replicas.indexOf(first);
+    const order = [...set.replicas.slice(start), ...set.replicas.slice(0, start)];
+    return order.filter((r) => r === first || r.state !== 'ejected');
   }
 
   /** retryAfterSeconds is when the first ejected replica of `service` will be probed again. */
   retryAfterSeconds(service: string): number {
-    const until = Math.min(
-      ...(this.#services.get(service)?.replicas.map((r) => r.ejectedUntil) ?? [0]),
-    );
-    return Math.max(1, Math.ceil((until - Date.now()) / 1000));
+    return this.#services.get(service)?.set.retryAfterSeconds() ?? 1;
   }
 
-  /**
-   * succeeded records a good answer from `replica`. Only a probe brings an ejected
-   * replica back: a late answer to a request sent before the ejection does not.
-   */
+  /** succeeded records a good answer (it never brings an ejected replica back: probes do). */
   succeeded(replica: Replica): void {
-    if (replica.state === 'unknown') this.#transition(replica, 'ready', undefined);
+    this.#services.get(replica.service)?.set.succeeded(replica);
   }
 
-  /**
-   * failed ejects `replica` for the cooldown; requests move to the other replicas.
-   * A replica never seen ready (still starting, say) is probed again next round.
-   */
+  /** failed ejects `replica` for the cooldown; requests move to the other replicas. */
   failed(replica: Replica, reason: string): void {
-    replica.ejectedUntil = Date.now() + (replica.seen ? this.#options.ejectMs : 0);
-    replica.lastError = reason;
-    if (replica.state !== 'ejected') this.#transition(replica, 'ejected', reason);
+    this.#services.get(replica.service)?.set.failed(replica, reason);
   }
 
   /** status reports every service and replica, for /health/ready. */
   status(): Record<string, ServiceStatus> {
     const result: Record<string, ServiceStatus> = {};
-    for (const [service, entry] of this.#services) {
-      result[service] = {
-        modules: entry.modules,
-        ready: entry.replicas.some((r) => r.state === 'ready'),
-        replicas: entry.replicas.map((r) => ({
-          url: r.url,
-          state: r.state,
-          since: new Date(r.since).toISOString(),
-          ...(r.lastError && r.state !== 'ready' ? { lastError: r.lastError } : {}),
-        })),
-      };
+    for (const [service, { modules, set }] of this.#services) {
+      result[service] = { modules, ready: set.ready, replicas: set.status() };
     }
     return result;
   }
@@ -153,58 +118,27 @@ export class ReplicaPool {
 
   /** probeAll probes every replica that is not cooling down after an ejection. */
   async probeAll(): Promise<void> {
-    const now = Date.now();
-    const due = [...this.#services.values()]
-      .flatMap((entry) => entry.replicas)
-      .filter((r) => r.state !== 'ejected' || r.ejectedUntil <= now);
-    await Promise.all(due.map((replica) => this.#probe(replica)));
+    const due = [...this.#services.values()].flatMap(({ set }) =>
+      set.dueForProbe().map((replica) => this.#probe(set, replica)),
+    );
+    await Promise.all(due);
   }
 
-  async #probe(replica: Replica): Promise<void> {
-    let reason: string;
+  async #probe(set: ReplicaSet, replica: Replica): Promise<void> {
+    let failure: string | undefined;
     try {
-      const response = await fetch(`${replica.url}/health/ready`, {
+      const result = await send(replica.url, {
+        method: 'GET',
+        path: '/health/ready',
+        headers: {},
         signal: AbortSignal.timeout(this.#options.probeTimeoutMs),
       });
-      await response.body?.cancel();
-      if (response.status === 200) {
-        if (replica.state !== 'ready') this.#transition(replica, 'ready', undefined);
-        return;
-      }
-      reason = `/health/ready answered ${response.status}`;
+      await result.body.dump();
+      if (result.statusCode !== 200) failure = `/health/ready answered ${result.statusCode}`;
     } catch (error) {
-      reason = `/health/ready failed: ${describeFetchError(error)}`;
+      failure = `/health/ready failed: ${classify(error).reason}`;
     }
-    if (this.#stopped) return;
-    this.failed(replica, reason);
+    if (this.#stopped && failure !== undefined) return;
+    set.probed(replica, failure);
   }
-
-  #transition(replica: Replica, state: ReplicaState, reason: string | undefined): void {
-    const entry = this.#services.get(replica.service)!;
-    const usableBefore = entry.replicas.some((r) => r.state !== 'ejected');
-    const previous = replica.state;
-    replica.state = state;
-    replica.since = Date.now();
-    if (state === 'ready') {
-      replica.lastError = undefined;
-      replica.seen = true;
-    }
-    const usableAfter = entry.replicas.some((r) => r.state !== 'ejected');
-    const { log, onChange } = this.#options;
-    const fields = { target: replica.service, replica: replica.url, reason };
-    if (state === 'ejected' && replica.seen) log.warn(fields, 'replica ejected');
-    else if (state === 'ejected') log.info(fields, 'replica not reachable yet');
-    else if (previous === 'ejected') log.info(fields, 'replica back');
-    if (usableBefore && !usableAfter) onChange?.(replica.service, 'down');
-    // A replica that is back may run a new version: its service's document is fetched again.
-    else if (state === 'ready' && previous !== 'ready') onChange?.(replica.service, 'up');
-  }
-}
-
-/** describeFetchError turns fetch's nested errors into one line (`ECONNREFUSED`, timeouts). */
-export function describeFetchError(error: unknown): string {
-  const err = error as { name?: string; message?: string; cause?: unknown };
-  if (err?.name === 'TimeoutError') return 'timed out';
-  const cause = err?.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? err?.message ?? String(error);
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadTopology } from '@seam/platform';
+import { loadTopology, startupErrorLines } from '@seam/platform';
 import {
   DEFAULT_SPLIT_DATA_DIR,
   planSplit,
@@ -15,7 +15,6 @@ import {
   waitForReady,
   type PlannedProcess,
 } from '@seam/platform/processes';
-import { startupErrorLines } from './startup-error.js';
 
 const DEFAULT_TOPOLOGY = 'topology/split.json';
 const READY_TIMEOUT_MS = 120_000;

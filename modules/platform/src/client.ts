@@ -3,20 +3,12 @@
 // socket) or HTTP to the service hosting the callee. Both end in the callee's
 // OperationRegistry, so validation, errors and status codes are identical.
 import { randomUUID } from 'node:crypto';
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  retry,
-  type CircuitBreakerPolicy,
-} from 'cockatiel';
 import type { CallContext, CallOptions, Contract, ModuleClient } from './contract.js';
 import { AppError, PROBLEM_CONTENT_TYPE } from './errors.js';
 import type { OperationRegistry } from './operations.js';
 import { deadlineExceeded } from './operations.js';
+import { classify, readJson, send } from './remote/http.js';
+import { ReplicaSet, type Replica } from './remote/replicas.js';
 import { currentScope } from './scope.js';
 
 /** CallPolicy tells a transport what it may do on failure. */
@@ -28,6 +20,8 @@ export interface CallPolicy {
 /** Transport carries one operation call to wherever the callee runs. */
 export interface Transport {
   readonly kind: 'in-process' | 'http';
+  /** validatesOutput: the transport returns output its callee already checked against the contract. */
+  readonly validatesOutput?: boolean;
   call(
     module: string,
     operation: string,
@@ -85,6 +79,7 @@ export function createClient<C extends Contract>(
       const output = await transport.call(contract.name, name, input, context, {
         idempotent: definition.idempotent,
       });
+      if (transport.validatesOutput) return output;
       const parsed = definition.output.safeParse(output);
       if (!parsed.success) {
         throw new AppError({
@@ -106,6 +101,7 @@ export function createClient<C extends Contract>(
 export function createInProcessTransport(registry: OperationRegistry): Transport {
   return {
     kind: 'in-process',
+    validatesOutput: true,
     async call(module, operation, input, context) {
       try {
         return await registry.invoke(module, operation, input, context);
@@ -121,74 +117,62 @@ export interface HttpTransportOptions {
   baseUrls?: readonly string[];
   /** baseUrl is the single-replica shorthand for `baseUrls: [baseUrl]`. */
   baseUrl?: string;
+  /** replicas shares one ReplicaSet (and its ejections) between callers of the same service. */
+  replicas?: ReplicaSet;
   serviceToken: string;
-  /** retries is how many times an idempotent call is retried on another replica (default 2). */
+  /** retries is how many times a call is retried on another replica (default 2). */
   retries?: number;
   /** breakAfter consecutive transport failures eject a replica (default 3)… */
   breakAfter?: number;
-  /** …for this long before one probe call is let through (default 5 s). */
+  /** …for this long before one trial call is let through (default 5 s). */
   halfOpenAfterMs?: number;
-  fetch?: typeof fetch;
+  /** onAttempt is told the replica of every attempt (tests, tracing). */
+  onAttempt?: (url: string) => void;
 }
 
-/** TransportFailure marks failures of the transport itself (not the callee's answers). */
-class TransportFailure extends Error {
-  constructor(
-    readonly error: AppError,
-    /** refused means the request certainly never reached the callee. */
-    readonly refused: boolean,
-  ) {
-    super(error.detail);
-  }
+/** httpReplicas makes the ReplicaSet of a callee service with the transport's defaults. */
+export function httpReplicas(
+  service: string,
+  urls: readonly string[],
+  options: Pick<HttpTransportOptions, 'breakAfter' | 'halfOpenAfterMs'> = {},
+): ReplicaSet {
+  return new ReplicaSet({
+    service,
+    urls,
+    ejectAfter: options.breakAfter ?? 3,
+    ejectMs: options.halfOpenAfterMs ?? 5_000,
+    trialAfterCooldown: true,
+  });
 }
 
-interface Replica {
-  url: string;
-  breaker: CircuitBreakerPolicy;
-  /** probeAt is when an ejected replica may take a probe call (cockatiel half-opens lazily). */
-  probeAt: number;
+/** Failure of one attempt: the error to surface and whether another replica may be tried. */
+interface AttemptFailure {
+  error: AppError;
+  /** notSent: the request never reached the callee, so even a non-idempotent call may move on. */
+  notSent: boolean;
+  /** replicaFault: counts against the replica (its breaker); a callee's own answer does not. */
+  replicaFault: boolean;
 }
+
+const RETRY_BASE_MS = 25;
+const RETRY_MAX_MS = 1_000;
 
 /**
  * createHttpTransport posts calls to `<replica>/internal/operations/<module>/<operation>`,
- * round robin over the replicas. Each replica has a circuit breaker (cockatiel):
- * after `breakAfter` consecutive transport failures it is ejected and probed
- * again after `halfOpenAfterMs`. Idempotent calls are retried on the next
- * replica with exponential backoff and jitter, within the call's deadline;
- * other calls only when the connection was refused. Errors the callee answers
- * (4xx, its own problems) are never retried and arrive as the same AppError.
+ * round robin over the replicas (see ReplicaSet): `breakAfter` consecutive
+ * transport failures eject a replica until one trial call after `halfOpenAfterMs`.
+ * Idempotent calls are retried on the next replica with exponential backoff and
+ * jitter, within the call's deadline; other calls only when the request surely
+ * never left (connection refused). Errors the callee answers (4xx, its own
+ * problems) are never retried and arrive as the same AppError.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const fetchImpl = options.fetch ?? fetch;
   const urls = options.baseUrls ?? (options.baseUrl ? [options.baseUrl] : []);
-  if (urls.length === 0) throw new Error('createHttpTransport needs at least one URL');
-  const halfOpenAfter = options.halfOpenAfterMs ?? 5_000;
-  const replicas: Replica[] = urls.map((url) => {
-    const breaker = circuitBreaker(
-      handleWhen((error) => error instanceof TransportFailure),
-      { halfOpenAfter, breaker: new ConsecutiveBreaker(options.breakAfter ?? 3) },
-    );
-    const replica: Replica = { url: url.replace(/\/+$/, ''), breaker, probeAt: 0 };
-    breaker.onBreak(() => {
-      replica.probeAt = Date.now() + halfOpenAfter;
-    });
-    return replica;
-  });
-  let next = 0;
-  const usable = (replica: Replica) =>
-    replica.breaker.state !== CircuitState.Open || Date.now() >= replica.probeAt;
-  const pick = (): Replica => {
-    for (let i = 0; i < replicas.length; i++) {
-      const replica = replicas[(next + i) % replicas.length]!;
-      if (usable(replica)) {
-        next = (next + i + 1) % replicas.length;
-        return replica;
-      }
-    }
-    const replica = replicas[next % replicas.length]!;
-    next = (next + 1) % replicas.length;
-    return replica;
-  };
+  if (!options.replicas && urls.length === 0) {
+    throw new Error('createHttpTransport needs at least one URL');
+  }
+  const replicas = options.replicas ?? httpReplicas('callee', urls, options);
+  const retries = options.retries ?? 2;
 
   const attempt = async (
     replica: Replica,
@@ -198,95 +182,106 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     context: CallContext,
   ): Promise<unknown> => {
     const remaining = context.deadline - Date.now();
-    if (remaining <= 0) throw deadlineExceeded(module, operation);
-    let response: Response;
-    try {
-      response = await fetchImpl(
-        `${replica.url}${INTERNAL_OPERATIONS_PATH}/${module}/${operation}`,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: `application/json, ${PROBLEM_CONTENT_TYPE}`,
-            [SERVICE_TOKEN_HEADER]: options.serviceToken,
-            [REQUEST_ID_HEADER]: context.requestId,
-            [CALLER_HEADER]: context.caller,
-            [DEADLINE_HEADER]: String(context.deadline),
-          },
-          body: JSON.stringify(input ?? null),
-          signal: AbortSignal.timeout(remaining),
-        },
-      );
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new TransportFailure(deadlineExceeded(module, operation), false);
-      }
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new TransportFailure(
-        AppError.unavailable(
-          `Module ${module} at ${replica.url} is unreachable: ${cause?.message ?? (error as Error).message}`,
-          'module-unreachable',
-        ),
-        cause?.code === 'ECONNREFUSED',
-      );
-    }
+    if (remaining <= 0) throw failure(deadlineExceeded(module, operation), false, false);
+    options.onAttempt?.(replica.url);
+    let result;
     let body: unknown;
     try {
-      body = await response.json();
-    } catch {
-      throw new TransportFailure(
+      result = await send(replica.url, {
+        method: 'POST',
+        path: `${INTERNAL_OPERATIONS_PATH}/${module}/${operation}`,
+        headers: {
+          'content-type': 'application/json',
+          accept: `application/json, ${PROBLEM_CONTENT_TYPE}`,
+          [SERVICE_TOKEN_HEADER]: options.serviceToken,
+          [REQUEST_ID_HEADER]: context.requestId,
+          [CALLER_HEADER]: context.caller,
+          [DEADLINE_HEADER]: String(context.deadline),
+        },
+        body: JSON.stringify(input ?? null),
+        signal: AbortSignal.timeout(remaining),
+      });
+      body = await readJson(result);
+    } catch (error) {
+      const why = classify(error);
+      if (why.aborted) throw failure(deadlineExceeded(module, operation), false, true);
+      throw failure(
+        AppError.unavailable(
+          `Module ${module} at ${replica.url} is unreachable: ${why.reason}`,
+          'module-unreachable',
+        ),
+        why.notSent,
+        true,
+      );
+    }
+    const status = result.statusCode;
+    if (status >= 200 && status < 300 && body !== undefined) return body;
+    if (body === undefined) {
+      throw failure(
         new AppError({
           status: 502,
           code: 'invalid-response',
-          detail: `Module ${module} at ${replica.url} answered ${response.status} without a JSON body`,
+          detail: `Module ${module} at ${replica.url} answered ${status} without a JSON body`,
         }),
         false,
+        true,
       );
     }
-    if (response.ok) return body;
     const error = AppError.fromProblem(body, 502);
     // A 502/503 from the service itself (not from its domain) counts against the replica.
-    if (response.status === 502 || response.status === 503) {
-      if (!['module-unreachable', 'module-unavailable'].includes(error.code)) {
-        throw new TransportFailure(error, false);
-      }
-    }
-    throw error;
+    const replicaFault =
+      (status === 502 || status === 503) &&
+      !['module-unreachable', 'module-unavailable'].includes(error.code);
+    throw failure(error, false, replicaFault);
   };
 
   return {
     kind: 'http',
     async call(module, operation, input, context, policy) {
-      const retries = options.retries ?? 2;
-      const retryPolicy = retry(
-        handleWhen(
-          (error) =>
-            error instanceof TransportFailure &&
-            error.error.status !== 504 &&
-            (policy.idempotent || error.refused) &&
-            context.deadline - Date.now() > 10,
-        ),
-        {
-          maxAttempts: retries,
-          backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 1_000 }),
-        },
-      );
-      try {
-        return await retryPolicy.execute(() => {
-          const replica = pick();
-          return replica.breaker.execute(() => attempt(replica, module, operation, input, context));
-        });
-      } catch (error) {
-        if (error instanceof TransportFailure) throw error.error;
-        if (error instanceof BrokenCircuitError) {
+      for (let retry = 0; ; retry++) {
+        const replica = replicas.pick();
+        if (!replica) {
           throw AppError.unavailable(
             `Module ${module} is unavailable: every replica failed recently (circuit open)`,
             'module-unavailable',
           );
         }
-        throw error;
+        try {
+          const output = await attempt(replica, module, operation, input, context);
+          replicas.succeeded(replica);
+          return output;
+        } catch (thrown) {
+          if (!isAttemptFailure(thrown)) throw thrown;
+          const failed = thrown;
+          if (!failed.replicaFault) {
+            replicas.succeeded(replica);
+            throw failed.error;
+          }
+          replicas.failed(replica, failed.error.detail);
+          const retryable =
+            failed.error.status !== 504 &&
+            (policy.idempotent || failed.notSent) &&
+            retry < retries &&
+            context.deadline - Date.now() > 10;
+          if (!retryable) throw failed.error;
+          const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** retry);
+          const pause = Math.min(
+            Math.round(ceiling * (0.5 + Math.random() * 0.5)),
+            Math.max(0, context.deadline - Date.now() - 10),
+          );
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
       }
     },
   };
+}
+
+const ATTEMPT_FAILURE = Symbol('attempt failure');
+
+function failure(error: AppError, notSent: boolean, replicaFault: boolean): AttemptFailure {
+  return { error, notSent, replicaFault, [ATTEMPT_FAILURE]: true } as AttemptFailure;
+}
+
+function isAttemptFailure(thrown: unknown): thrown is AttemptFailure {
+  return typeof thrown === 'object' && thrown !== null && ATTEMPT_FAILURE in thrown;
 }

@@ -44,17 +44,38 @@ export {
   createClient,
   createHttpTransport,
   createInProcessTransport,
+  httpReplicas,
   INTERNAL_OPERATIONS_PATH,
   SERVICE_TOKEN_HEADER,
+  type HttpTransportOptions,
   type Transport,
 } from './client.js';
-export { OperationRegistry } from './operations.js';
 export {
-  BEARER_SECURITY,
+  ReplicaSet,
+  type Replica,
+  type ReplicaSetOptions,
+  type ReplicaState,
+  type ReplicaStatus,
+} from './remote/replicas.js';
+export {
+  classify,
+  send,
+  type SendFailure,
+  type SendOptions,
+  type SendResult,
+} from './remote/http.js';
+export {
+  createBaseApp,
+  type BaseAppOptions,
+  type BaseEnv,
+  type Readiness,
+} from './http/base-app.js';
+export { OperationRegistry } from './operations.js';
+export { BEARER_SECURITY, requireAuth } from './http/auth.js';
+export {
   createTokenSigner,
   createTokenVerifier,
   generateSigningKey,
-  requireAuth,
   ROLES,
   TOKEN_ALGORITHM,
   type AuthUser,
@@ -99,4 +120,5 @@ export {
   type TopologyService,
 } from './topology.js';
 export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
-export { listenOn, stopServer, type ServerType } from './http/serve.js';
+export { listenOn, stopServer, type ListenOptions, type ServerType } from './http/serve.js';
+export { runMain, startupErrorLines, type Running } from './run-main.js';

@@ -35,16 +35,13 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([a.close(), b.close()]));
 
-/** clientOver builds a notes client whose fetch records the origin of every attempt. */
+/** clientOver builds a notes client that records the origin of every attempt. */
 function clientOver(baseUrls: string[], extra: Partial<HttpTransportOptions> = {}) {
   const hits: string[] = [];
-  const recording: typeof fetch = (input, init) => {
-    hits.push(new URL(String(input)).origin);
-    return fetch(input, init);
-  };
+  const onAttempt = (url: string) => hits.push(url);
   const client = createClient(
     notesContract,
-    createHttpTransport({ baseUrls, serviceToken: SERVICE_TOKEN, fetch: recording, ...extra }),
+    createHttpTransport({ baseUrls, serviceToken: SERVICE_TOKEN, onAttempt, ...extra }),
     { caller: 'test', defaultTimeoutMs: 3_000 },
   );
   return { client, hits };

@@ -1,0 +1,161 @@
+// The base app every Seam process serves: the server's host and the gateway
+// both start from it. One middleware gives each request its id, the logger,
+// the body limit (on /api), the access log line and the metrics; then come
+// /metrics, /health/live, /health/ready and the problem+json handlers for
+// unmatched routes, wrong methods and thrown errors. Callers add their routes.
+import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { TrieRouter } from 'hono/router/trie-router';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { Metrics, routeLabel } from './metrics.js';
+import {
+  errorHandler,
+  methodNotAllowedResponse,
+  notFoundHandler,
+  problemResponse,
+} from './problem.js';
+
+/** BaseEnv is what the base app sets on every request. */
+export interface BaseEnv extends Env {
+  Variables: {
+    requestId: string;
+    log: Logger;
+  };
+}
+
+/** Readiness is the answer of /health/ready: 200 when ready, 503 otherwise. */
+export interface Readiness {
+  ready: boolean;
+  body: Record<string, unknown>;
+}
+
+export interface BaseAppOptions<E extends BaseEnv> {
+  /** service and modules label the metrics (`seam_info`). */
+  service: string;
+  modules: readonly string[];
+  log: Logger;
+  /** metrics to record into (default: a new registry); the host shares it with its internal endpoints. */
+  metrics?: Metrics;
+  /** bodyLimitBytes caps request bodies under /api (413 problem beyond). */
+  bodyLimitBytes: number;
+  readiness(): Readiness | Promise<Readiness>;
+  /** extraMetrics is appended to /metrics (the gateway's replica gauges, say). */
+  extraMetrics?: () => string;
+  /** accessLog adds fields to the access log line of a request. */
+  accessLog?: (c: Context<E>) => Record<string, unknown>;
+  /** routeOf overrides the metrics route label (default: the matched route template). */
+  routeOf?: (c: Context<E>) => string | undefined;
+}
+
+const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[\w\-=]{1,255}$/;
+
+/**
+ * createBaseApp makes the app with the shared pipeline, health and metrics;
+ * routes added to it afterwards run inside the pipeline.
+ *
+ * @example
+ * const app = createBaseApp<SeamEnv>({ service, modules, log, bodyLimitBytes, readiness: () => ({ ready: true, body: {} }) });
+ * app.route('/api/catalog', catalogRouter);
+ */
+export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Hono<E> {
+  const { log } = options;
+  const app = new Hono<E>();
+  const metrics =
+    options.metrics ?? new Metrics({ service: options.service, modules: [...options.modules] });
+  const limit = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: (c) =>
+      problemResponse(
+        c,
+        new AppError({
+          status: 413,
+          detail: `The request body is larger than ${options.bodyLimitBytes} bytes`,
+        }),
+      ),
+  });
+
+  const pipeline: MiddlewareHandler<E> = async (c, next) => {
+    const started = performance.now();
+    const sent = c.req.header(REQUEST_ID_HEADER);
+    const requestId = sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('log', log);
+    c.header(REQUEST_ID_HEADER, requestId);
+    if (c.req.raw.body && c.req.path.startsWith('/api/')) {
+      // The limit answers 413 by returning a response instead of calling next.
+      const refused = await limit(c, next);
+      if (refused instanceof Response) c.res = refused;
+    } else {
+      await next();
+    }
+    const ms = performance.now() - started;
+    const status = c.res.status;
+    metrics.observe(c.req.method, options.routeOf?.(c) ?? routeLabel(c), status, ms / 1000);
+    if (log.isLevelEnabled('info')) {
+      log.info(
+        {
+          requestId,
+          method: c.req.method,
+          path: c.req.path,
+          status,
+          ...options.accessLog?.(c),
+          ms: Math.round(ms * 10) / 10,
+        },
+        'request',
+      );
+    }
+  };
+  app.use(pipeline);
+
+  app.get('/metrics', (c) =>
+    c.body(metrics.render() + (options.extraMetrics?.() ?? ''), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  );
+  app.get('/health/live', (c) => c.json({ status: 'ok' }));
+  app.get('/health/ready', async (c) => {
+    const { ready, body } = await options.readiness();
+    return c.json(body, ready ? 200 : 503);
+  });
+
+  const allowed = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length > 0 && !methods.includes(c.req.method)) {
+      return methodNotAllowedResponse(c, methods);
+    }
+    return notFoundHandler(c);
+  });
+  app.onError(errorHandler(log));
+  return app;
+}
+
+/**
+ * allowedMethods answers which methods the app's routes accept on a path, for
+ * the 405 of a route that exists with another method. Built on first use, when
+ * every route is registered.
+ */
+function allowedMethods(
+  routes: readonly { method: string; path: string }[],
+): (path: string) => string[] {
+  let router: TrieRouter<string[]> | undefined;
+  return (path) => {
+    if (!router) {
+      const byPath = new Map<string, Set<string>>();
+      for (const route of routes) {
+        if (route.method === 'ALL' || route.method === 'HEAD') continue;
+        const methods = byPath.get(route.path) ?? new Set<string>();
+        methods.add(route.method);
+        if (route.method === 'GET') methods.add('HEAD');
+        byPath.set(route.path, methods);
+      }
+      router = new TrieRouter<string[]>();
+      for (const [routePath, methods] of byPath) router.add('ALL', routePath, [...methods]);
+    }
+    const found = new Set<string>();
+    for (const [methods] of router.match('ALL', path)[0]) for (const m of methods) found.add(m);
+    return [...found];
+  };
+}

@@ -1,0 +1,198 @@
+// The one view of a service's replicas, shared by every remote caller (typed
+// operation calls, event deliveries, the gateway's forwarding): round robin over
+// the replicas that may take traffic, ejection after consecutive failures (the
+// circuit breaker of each replica), and the way back — a `/health/ready` probe
+// when a prober runs (the gateway), or one trial request after the cooldown.
+import type { Logger } from '../logger.js';
+
+/**
+ * ReplicaState: `unknown` until the first probe or answer (traffic is allowed,
+ * optimistically), `ready` after a good one, `ejected` after failures — no
+ * traffic until the cooldown ends and a probe (or a trial request) succeeds.
+ */
+export type ReplicaState = 'unknown' | 'ready' | 'ejected';
+
+export interface Replica {
+  readonly service: string;
+  /** url is the replica's origin, without a trailing slash. */
+  readonly url: string;
+  state: ReplicaState;
+  /** failures counts consecutive failures; `ejectAfter` of them eject the replica. */
+  failures: number;
+  /** ejectedUntil is when an ejected replica may be probed again (epoch ms). */
+  ejectedUntil: number;
+  /** since is when the state last changed (epoch ms). */
+  since: number;
+  lastError: string | undefined;
+  /** seen is whether the replica was ever ready; until then it is retried without a cooldown. */
+  seen: boolean;
+}
+
+export interface ReplicaSetOptions {
+  service: string;
+  urls: readonly string[];
+  /** ejectAfter consecutive failures eject a replica (default 1). */
+  ejectAfter?: number;
+  /** ejectMs is how long an ejected replica gets no traffic (default 5 s). */
+  ejectMs?: number;
+  /**
+   * trialAfterCooldown lets one request through to an ejected replica once its
+   * cooldown is over, and brings it back if that succeeds. Without it only
+   * `probed` (a health probe) brings a replica back.
+   */
+  trialAfterCooldown?: boolean;
+  log?: Logger;
+  /** onChange is told when the service loses its last usable replica, or a replica comes back. */
+  onChange?: (event: 'up' | 'down') => void;
+}
+
+/** ReplicaStatus is one replica in /health/ready and the metrics. */
+export interface ReplicaStatus {
+  url: string;
+  state: ReplicaState;
+  since: string;
+  lastError?: string;
+}
+
+/** ReplicaSet holds one service's replicas and decides which one takes the next request. */
+export class ReplicaSet {
+  readonly service: string;
+  readonly replicas: readonly Replica[];
+  readonly #options: Required<Pick<ReplicaSetOptions, 'ejectAfter' | 'ejectMs'>> &
+    ReplicaSetOptions;
+  #next = 0;
+
+  constructor(options: ReplicaSetOptions) {
+    if (options.urls.length === 0) throw new Error(`Service ${options.service} has no replica`);
+    this.#options = { ejectAfter: 1, ejectMs: 5_000, ...options };
+    this.service = options.service;
+    const now = Date.now();
+    this.replicas = options.urls.map((url) => ({
+      service: options.service,
+      url: url.replace(/\/+$/, ''),
+      state: 'unknown',
+      failures: 0,
+      ejectedUntil: 0,
+      since: now,
+      lastError: undefined,
+      seen: false,
+    }));
+  }
+
+  /**
+   * pick returns the next replica, round robin, that may take a request and is
+   * not in `tried`; undefined when there is none.
+   */
+  pick(tried?: ReadonlySet<Replica>): Replica | undefined {
+    const { replicas } = this;
+    const now = Date.now();
+    for (let i = 0; i < replicas.length; i++) {
+      const replica = replicas[(this.#next + i) % replicas.length]!;
+      if (tried?.has(replica) || !this.#usable(replica, now)) continue;
+      this.#next = (this.#next + i + 1) % replicas.length;
+      return replica;
+    }
+    return undefined;
+  }
+
+  /** usable tells whether any replica may take a request now. */
+  get usable(): boolean {
+    const now = Date.now();
+    return this.replicas.some((replica) => this.#usable(replica, now));
+  }
+
+  /**
+   * succeeded records a good answer. An ejected replica comes back only through
+   * a trial request after its cooldown (when enabled) or a probe: a late answer
+   * to a request sent before the ejection does not bring it back.
+   */
+  succeeded(replica: Replica): void {
+    replica.failures = 0;
+    if (replica.state === 'unknown') this.#transition(replica, 'ready', undefined);
+    else if (
+      replica.state === 'ejected' &&
+      this.#options.trialAfterCooldown &&
+      replica.ejectedUntil <= Date.now()
+    ) {
+      this.#transition(replica, 'ready', undefined);
+    }
+  }
+
+  /** failed counts a failure; `ejectAfter` in a row eject the replica for the cooldown. */
+  failed(replica: Replica, reason: string): void {
+    replica.failures += 1;
+    replica.lastError = reason;
+    // A failed trial or probe means another cooldown. A replica never seen ready
+    // (still starting) is probed again at once, unless trials decide (no prober).
+    const cooldown = replica.seen || this.#options.trialAfterCooldown ? this.#options.ejectMs : 0;
+    if (replica.state === 'ejected') {
+      replica.ejectedUntil = Date.now() + cooldown;
+      return;
+    }
+    if (replica.failures < this.#options.ejectAfter) return;
+    replica.ejectedUntil = Date.now() + cooldown;
+    this.#transition(replica, 'ejected', reason);
+  }
+
+  /** probed records a health probe's outcome; a good probe brings an ejected replica back. */
+  probed(replica: Replica, failure: string | undefined): void {
+    if (failure === undefined) {
+      replica.failures = 0;
+      if (replica.state !== 'ready') this.#transition(replica, 'ready', undefined);
+    } else {
+      replica.failures = Math.max(replica.failures, this.#options.ejectAfter - 1);
+      this.failed(replica, failure);
+    }
+  }
+
+  /** dueForProbe lists the replicas a prober should probe now (ejected ones after their cooldown). */
+  dueForProbe(now = Date.now()): Replica[] {
+    return this.replicas.filter((r) => r.state !== 'ejected' || r.ejectedUntil <= now);
+  }
+
+  /** retryAfterSeconds is when the first ejected replica will be tried again. */
+  retryAfterSeconds(): number {
+    const until = Math.min(...this.replicas.map((r) => r.ejectedUntil));
+    return Math.max(1, Math.ceil((until - Date.now()) / 1000));
+  }
+
+  /** ready: some replica answered its last probe or request well. */
+  get ready(): boolean {
+    return this.replicas.some((r) => r.state === 'ready');
+  }
+
+  status(): ReplicaStatus[] {
+    return this.replicas.map((r) => ({
+      url: r.url,
+      state: r.state,
+      since: new Date(r.since).toISOString(),
+      ...(r.lastError && r.state !== 'ready' ? { lastError: r.lastError } : {}),
+    }));
+  }
+
+  #usable(replica: Replica, now: number): boolean {
+    if (replica.state !== 'ejected') return true;
+    return this.#options.trialAfterCooldown === true && replica.ejectedUntil <= now;
+  }
+
+  #transition(replica: Replica, state: ReplicaState, reason: string | undefined): void {
+    const usableBefore = this.replicas.some((r) => r.state !== 'ejected');
+    const previous = replica.state;
+    replica.state = state;
+    replica.since = Date.now();
+    if (state === 'ready') {
+      replica.lastError = undefined;
+      replica.seen = true;
+      replica.failures = 0;
+    }
+    const usableAfter = this.replicas.some((r) => r.state !== 'ejected');
+    const { log, onChange } = this.#options;
+    const fields = { target: this.service, replica: replica.url, reason };
+    if (state === 'ejected' && replica.seen) log?.warn(fields, 'replica ejected');
+    else if (state === 'ejected') log?.info(fields, 'replica not reachable yet');
+    else if (previous === 'ejected') log?.info(fields, 'replica back');
+    if (usableBefore && !usableAfter) onChange?.('down');
+    // A replica that is back may run a new version: whoever caches its document refetches it.
+    else if (state === 'ready' && previous !== 'ready') onChange?.('up');
+  }
+}
