@@ -47,6 +47,7 @@ import { Metrics, routeLabel } from './http/metrics.js';
 import { listenOn, stopServer, type ServerType } from './http/serve.js';
 import { EventBus, type RemoteDelivery } from './events/bus.js';
 import { eventsAdminRouter, EVENTS_ROUTER_NAME } from './events/admin-routes.js';
+import { ensureEventTables } from './events/tables.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Clients, ModuleApp, ModuleDefinition, ModuleImplementation } from './module.js';
 import { OperationRegistry } from './operations.js';
@@ -323,7 +324,9 @@ async function openAndMigrate(options: HostOptions) {
   try {
     for (const definition of selected) {
       const started = performance.now();
-      await database.migrate(definition.contract.name, definition.migrationsFolder);
+      await database.migrate(definition.contract.name, definition.migrationsFolder, {
+        after: (db) => ensureEventTables(db, definition.contract.name),
+      });
       log.debug(
         { module: definition.contract.name, ms: Math.round(performance.now() - started) },
         'migrated',
