@@ -25,6 +25,17 @@ export interface DatabaseHandle {
    * platform's own tables, say) still holds.
    */
   migrate(schema: string, migrationsFolder: string, options?: MigrateOptions): Promise<void>;
+  /**
+   * listen calls `onNotify` with the payload of every NOTIFY on `channel` (Postgres
+   * delivers them when the notifying transaction commits) and resolves once the
+   * LISTEN is in place, with a function that stops listening. On Postgres it
+   * holds one extra connection, re-established (and re-listened) if it drops.
+   *
+   * @example
+   * const stop = await database.listen('seam_events', (module) => wake(module));
+   * await db.execute(sql`select pg_notify('seam_events', 'orders')`);
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -106,6 +117,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         await single.end({ timeout: 5 });
       }
     },
+    async listen(channel, onNotify) {
+      const { unlisten } = await client.listen(channel, onNotify);
+      return unlisten;
+    },
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -143,6 +158,10 @@ async function openPglite(dataDir: string, options: DatabaseOptions): Promise<Da
         migrationsTable: MIGRATIONS_TABLE,
       });
       await after?.(db);
+    },
+    async listen(channel, onNotify) {
+      const stop = await client.listen(channel, onNotify);
+      return () => stop();
     },
     async close() {
       try {
