@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AppError } from './errors.js';
-import { ensureEventTables } from './events/tables.js';
 import type { Logger } from './logger.js';
 
 /** Database is what a module queries: drizzle over PGlite or over Postgres. */
@@ -21,11 +20,28 @@ export interface DatabaseHandle {
   /** ping runs `select 1`; readiness uses it. */
   ping(): Promise<void>;
   /**
-   * migrate applies a module's migrations into its own schema and creates the
-   * platform's event tables there, once across replicas.
+   * migrate applies a module's migrations into its own schema, once across
+   * replicas: on Postgres under an advisory lock per schema, which `after` (the
+   * platform's own tables, say) still holds.
    */
-  migrate(schema: string, migrationsFolder: string): Promise<void>;
+  migrate(schema: string, migrationsFolder: string, options?: MigrateOptions): Promise<void>;
+  /**
+   * listen calls `onNotify` with the payload of every NOTIFY on `channel` (Postgres
+   * delivers them when the notifying transaction commits) and resolves once the
+   * LISTEN is in place, with a function that stops listening. On Postgres it
+   * holds one extra connection, re-established (and re-listened) if it drops.
+   *
+   * @example
+   * const stop = await database.listen('seam_events', (module) => wake(module));
+   * await db.execute(sql`select pg_notify('seam_events', 'orders')`);
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface MigrateOptions {
+  /** after runs once the migrations are applied, on the same connection and lock. */
+  after?: (db: Database) => Promise<void>;
 }
 
 export interface DatabaseOptions {
@@ -82,7 +98,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     async ping() {
       await client`select 1`;
     },
-    async migrate(schema, migrationsFolder) {
+    async migrate(schema, migrationsFolder, { after } = {}) {
       // A session-level advisory lock keeps replicas that start together from
       // applying the same migration twice; a one-connection client holds it.
       const single = postgres(url, { max: 1, onnotice: () => {} });
@@ -95,11 +111,15 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
           migrationsSchema: schema,
           migrationsTable: MIGRATIONS_TABLE,
         });
-        await ensureEventTables(locked as unknown as Database, schema);
+        await after?.(locked as unknown as Database);
         await single`select pg_advisory_unlock(hashtext(${lockKey}))`;
       } finally {
         await single.end({ timeout: 5 });
       }
+    },
+    async listen(channel, onNotify) {
+      const { unlisten } = await client.listen(channel, onNotify);
+      return unlisten;
     },
     async close() {
       await client.end({ timeout: 5 });
@@ -131,13 +151,17 @@ async function openPglite(dataDir: string, options: DatabaseOptions): Promise<Da
     async ping() {
       await db.execute(sql`select 1`);
     },
-    async migrate(schema, migrationsFolder) {
+    async migrate(schema, migrationsFolder, { after } = {}) {
       await migrate(drizzle({ client }), {
         migrationsFolder,
         migrationsSchema: schema,
         migrationsTable: MIGRATIONS_TABLE,
       });
-      await ensureEventTables(db, schema);
+      await after?.(db);
+    },
+    async listen(channel, onNotify) {
+      const stop = await client.listen(channel, onNotify);
+      return () => stop();
     },
     async close() {
       try {

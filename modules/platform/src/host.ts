@@ -95,6 +95,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
     const bus = new EventBus({
       db: database.db,
+      listen: (channel, onNotify) => database.listen(channel, onNotify),
       log: log.child({ component: 'events' }),
       publishers: selected.map((d) => d.contract.name),
       subscribersOf,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NoteCreated, notesContract, notesModule } from '../testing/fixtures/index.js';
 import { seen, tallyControl, tallyModule } from '../../test/tally-module.js';
@@ -173,6 +173,65 @@ describe('events in one process', () => {
     expect(rows).toHaveLength(1);
   });
 });
+
+describe('waking the dispatcher when the publishing transaction commits', () => {
+  let t: TestHost;
+  beforeAll(async () => {
+    // A poll interval far beyond the test's timeout: only the commit can wake it.
+    t = await startTestHost({
+      modules: [notesModule, tallyModule],
+      env: { ...FAST_RETRIES, SEAM_EVENT_POLL_MS: '60000' },
+    });
+  });
+  afterAll(() => t.close());
+
+  const handled = async (noteId: string) => {
+    const rows = (await t.host.database.db.select().from(seen)).filter((r) => r.noteId === noteId);
+    if (rows.length !== 1) throw new Error(`note ${noteId} not handled yet`);
+  };
+
+  it('delivers events published after the first sweep without waiting for the poll', async () => {
+    // The first note may be found by the sweep at start; the next ones only by a wake.
+    for (const text of ['first', 'second', 'third']) {
+      const note = await t.host.clients.of(notesContract).createNote({ text });
+      await eventually(() => handled(note.id), 20_000);
+    }
+  });
+
+  it('delivers every event of a burst published concurrently', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.host.clients.of(notesContract).createNote({ text: `burst ${i}` }),
+      ),
+    );
+    for (const note of created) await eventually(() => handled(note.id), 20_000);
+    const rows = await t.host.database.db
+      .select()
+      .from(deliveries)
+      .where(
+        inArray(
+          deliveries.eventId,
+          await eventIdsOf(
+            t,
+            created.map((n) => n.id),
+          ),
+        ),
+      );
+    expect(rows).toHaveLength(20);
+    expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
+  });
+});
+
+/** eventIdsOf finds the outbox ids of the NoteCreated events of these notes. */
+async function eventIdsOf(t: TestHost, noteIds: string[]): Promise<string[]> {
+  const { outbox } = eventTables('notes');
+  const events = await t.host.database.db
+    .select({ id: outbox.id, payload: outbox.payload })
+    .from(outbox);
+  return events
+    .filter((e) => noteIds.includes((e.payload as { noteId: string }).noteId))
+    .map((e) => e.id);
+}
 
 /** fetchConsume posts an envelope to the internal delivery endpoint of the tally consumer. */
 async function fetchConsume(t: TestHost, envelope: object): Promise<string> {

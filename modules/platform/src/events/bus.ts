@@ -1,9 +1,11 @@
 // The event bus of one process: publishing into a module's outbox (inside the
 // caller's transaction), dispatching due deliveries with retries and backoff,
 // and consuming through the subscriber's inbox so each event takes effect once.
-// Subscribers hosted here are called in-process; others over HTTP.
+// Subscribers hosted here are called in-process; others over HTTP. The
+// dispatcher is woken when a publishing transaction commits (LISTEN/NOTIFY) and
+// polls as a fallback.
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, lte, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +14,12 @@ import { eventTables, type EventTables } from './tables.js';
 
 /** Error codes meaning the subscriber's service could not be reached at all. */
 const SUBSCRIBER_AWAY = new Set(['module-unreachable', 'module-unavailable']);
+
+/**
+ * EVENTS_CHANNEL is the NOTIFY channel a publishing transaction signals on; the
+ * payload is the publishing module, whose outbox has new deliveries.
+ */
+export const EVENTS_CHANNEL = 'seam_events';
 
 export interface Subscriber {
   /** consumes lists the event types the module handles, with the schemas it expects. */
@@ -22,8 +30,19 @@ export interface Subscriber {
 /** RemoteDelivery sends an envelope to a subscriber hosted by another process. */
 export type RemoteDelivery = (subscriber: string, envelope: EventEnvelope) => Promise<void>;
 
+/** Listen subscribes to a NOTIFY channel; see DatabaseHandle.listen. */
+export type Listen = (
+  channel: string,
+  onNotify: (payload: string) => void,
+) => Promise<() => Promise<void>>;
+
 export interface EventBusOptions {
   db: Database;
+  /**
+   * listen wakes the dispatcher when a publishing transaction commits; without
+   * it (or while it is down) deliveries wait for the next poll.
+   */
+  listen?: Listen;
   log: Logger;
   /** publishers are the hosted modules whose outboxes this process dispatches. */
   publishers: string[];
@@ -54,7 +73,8 @@ export interface DeliveryView {
 }
 
 export class EventBus {
-  readonly #options: Required<Omit<EventBusOptions, 'remote'>> & Pick<EventBusOptions, 'remote'>;
+  readonly #options: Required<Omit<EventBusOptions, 'remote' | 'listen'>> &
+    Pick<EventBusOptions, 'remote' | 'listen'>;
   readonly #tables = new Map<string, EventTables>();
   readonly #subscribers = new Map<
     string,
@@ -63,6 +83,9 @@ export class EventBus {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** #due holds the publishers whose outboxes the loop should look at next. */
+  readonly #due = new Set<string>();
+  #unlisten: (() => Promise<void>) | undefined;
 
   constructor(options: EventBusOptions) {
     this.#options = { batchSize: 50, leaseMs: 30_000, ...options };
@@ -110,28 +133,29 @@ export class EventBus {
       occurredAt: new Date().toISOString(),
       payload: event.payload.parse(payload),
     };
-    await tx.insert(tables.outbox).values({
-      id: envelope.id,
-      type: envelope.type,
-      version: envelope.version,
-      payload: envelope.payload,
-      occurredAt: new Date(envelope.occurredAt),
-    });
     const subscribers = this.#options.subscribersOf.get(event.type) ?? [];
-    if (subscribers.length > 0) {
-      await tx.insert(tables.deliveries).values(
-        subscribers.map((subscriber) => ({
-          id: randomUUID(),
-          eventId: envelope.id,
-          subscriber,
-          status: 'pending' as const,
-          attempts: 0,
-          nextAttemptAt: new Date(),
-        })),
-      );
-      // The transaction has not committed yet; nudge the dispatcher shortly after.
-      setTimeout(() => this.kick(), 5).unref();
+    const insertOutbox = sql`insert into ${tables.outbox} (id, type, version, payload, occurred_at)
+      values (${envelope.id}, ${envelope.type}, ${envelope.version},
+              ${JSON.stringify(envelope.payload)}::jsonb, ${envelope.occurredAt}::timestamptz)`;
+    if (subscribers.length === 0) {
+      await tx.execute(insertOutbox);
+      return envelope;
     }
+    const rows = sql.join(
+      subscribers.map(
+        (subscriber) =>
+          sql`(${randomUUID()}::uuid, ${envelope.id}::uuid, ${subscriber}, 'pending', 0, ${envelope.occurredAt}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    // One round trip writes the event and its deliveries; the NOTIFY reaches the
+    // dispatcher (of every process listening) when, and only if, tx commits.
+    await tx.execute(sql`with event as (${insertOutbox}),
+      deliveries as (
+        insert into ${tables.deliveries} (id, event_id, subscriber, status, attempts, next_attempt_at)
+        values ${rows}
+      )
+      select pg_notify(${EVENTS_CHANNEL}, ${module})`);
     return envelope;
   }
 
@@ -201,43 +225,109 @@ export class EventBus {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
+    await this.#unlisten?.().catch(() => {});
+    this.#unlisten = undefined;
   }
 
-  /** kick makes the loop look for due deliveries now instead of after the poll interval. */
-  kick(): void {
+  /**
+   * kick makes the loop look at `module`'s outbox (default: every hosted one) now
+   * instead of after the poll interval. A kick while a batch is being delivered
+   * is kept, not lost: the loop looks again right after.
+   */
+  kick(module?: string): void {
+    if (module === undefined) {
+      for (const publisher of this.#options.publishers) this.#due.add(publisher);
+    } else if (this.#options.publishers.includes(module)) {
+      this.#due.add(module);
+    } else {
+      return;
+    }
     this.#wake?.();
   }
 
   async #run(): Promise<void> {
+    await this.#listen();
+    const { pollMs, publishers } = this.#options;
+    // The first sweep finds what was left from before this process started.
+    let sweepAt = 0;
     while (this.#running) {
-      let handled = 0;
-      try {
-        handled = await this.dispatchOnce();
-      } catch (error) {
-        this.#options.log.error({ err: error }, 'event dispatch failed');
+      // Every pollMs all outboxes are looked at, however busy the notified ones
+      // keep the loop: that catches missed notifications and retries come due.
+      if (performance.now() >= sweepAt) {
+        for (const publisher of publishers) this.#due.add(publisher);
+        sweepAt = performance.now() + pollMs;
       }
-      if (handled < this.#options.batchSize && this.#running) {
+      if (this.#due.size === 0) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.#options.pollMs);
+          const timer = setTimeout(resolve, Math.max(0, sweepAt - performance.now()));
           this.#wake = () => {
             clearTimeout(timer);
             resolve();
           };
         });
         this.#wake = undefined;
+        continue;
       }
+      const modules = [...this.#due];
+      this.#due.clear();
+      for (const module of modules) {
+        if (!this.#running) return;
+        try {
+          // A full batch means more may be due: look again without waiting.
+          if ((await this.#dispatch(module)) >= this.#options.batchSize) this.#due.add(module);
+        } catch (error) {
+          this.#options.log.error({ err: error, module }, 'event dispatch failed');
+        }
+      }
+    }
+  }
+
+  /** #listen subscribes to commit notifications; without them the poll still delivers. */
+  async #listen(): Promise<void> {
+    const { listen, log } = this.#options;
+    if (!listen) return;
+    try {
+      this.#unlisten = await listen(EVENTS_CHANNEL, (module) => this.kick(module));
+    } catch (error) {
+      log.warn(
+        { err: error },
+        'cannot listen for event notifications; deliveries wait for the poll',
+      );
     }
   }
 
   /** dispatchOnce delivers one batch of due deliveries per publisher; returns how many. */
   async dispatchOnce(): Promise<number> {
     let handled = 0;
-    for (const module of this.#options.publishers) {
-      const due = await this.#claim(module);
-      handled += due.length;
-      await Promise.all(due.map((item) => this.#deliver(module, item)));
-    }
+    for (const module of this.#options.publishers) handled += await this.#dispatch(module);
     return handled;
+  }
+
+  /**
+   * #dispatch claims one batch of `module`'s due deliveries, delivers them
+   * concurrently and records the successes in one statement. Round trips per
+   * batch: the claim, the deliveries (in-process: the subscriber's inbox
+   * transaction), and one update.
+   */
+  async #dispatch(module: string): Promise<number> {
+    const due = await this.#claim(module);
+    if (due.length === 0) return 0;
+    const outcomes = await Promise.all(due.map((item) => this.#deliver(module, item)));
+    const delivered = due.filter((_, i) => outcomes[i]).map((item) => item.delivery.id);
+    if (delivered.length > 0) {
+      const { deliveries } = this.#tablesOf(module);
+      await this.#options.db
+        .update(deliveries)
+        .set({
+          status: 'delivered',
+          attempts: sql`${deliveries.attempts} + 1`,
+          deliveredAt: new Date(),
+          leaseUntil: null,
+          lastError: null,
+        })
+        .where(inArray(deliveries.id, delivered));
+    }
+    return due.length;
   }
 
   async #claim(module: string) {
@@ -257,29 +347,32 @@ export class EventBus {
       .orderBy(asc(deliveries.nextAttemptAt))
       .limit(batchSize)
       .for('update', { skipLocked: true });
+    // One statement leases the due rows and reads their events.
     const claimed = await db
       .update(deliveries)
       .set({ leaseUntil: new Date(now.getTime() + leaseMs) })
-      .where(inArray(deliveries.id, dueIds))
-      .returning();
-    if (claimed.length === 0) return [];
-    const events = await db
-      .select()
       .from(outbox)
-      .where(inArray(outbox.id, [...new Set(claimed.map((c) => c.eventId))]));
-    const byId = new Map(events.map((e) => [e.id, e]));
-    return claimed.flatMap((delivery) => {
-      const event = byId.get(delivery.eventId);
-      if (!event) return [];
+      .where(and(inArray(deliveries.id, dueIds), eq(outbox.id, deliveries.eventId)))
+      .returning({
+        id: deliveries.id,
+        subscriber: deliveries.subscriber,
+        attempts: deliveries.attempts,
+        eventId: outbox.id,
+        type: outbox.type,
+        version: outbox.version,
+        payload: outbox.payload,
+        occurredAt: outbox.occurredAt,
+      });
+    return claimed.map(({ id, subscriber, attempts, eventId, ...event }) => {
       const envelope: EventEnvelope = {
-        id: event.id,
+        id: eventId,
         type: event.type,
         version: event.version,
         source: module,
         occurredAt: event.occurredAt.toISOString(),
         payload: event.payload,
       };
-      return [{ delivery, envelope }];
+      return { delivery: { id, subscriber, attempts }, envelope };
     });
   }
 
@@ -289,7 +382,7 @@ export class EventBus {
       delivery: { id: string; subscriber: string; attempts: number };
       envelope: EventEnvelope;
     },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { deliveries } = this.#tablesOf(module);
     const { db, log, maxAttempts } = this.#options;
     const { delivery, envelope } = item;
@@ -304,16 +397,7 @@ export class EventBus {
           `Subscriber ${delivery.subscriber} is not reachable from this process`,
         );
       }
-      await db
-        .update(deliveries)
-        .set({
-          status: 'delivered',
-          attempts,
-          deliveredAt: new Date(),
-          leaseUntil: null,
-          lastError: null,
-        })
-        .where(eq(deliveries.id, delivery.id));
+      return true;
     } catch (error) {
       const message = isAppError(error)
         ? `${error.status} ${error.code}: ${error.detail}`
@@ -343,6 +427,7 @@ export class EventBus {
         },
         failed ? 'event delivery failed for good' : 'event delivery failed; will retry',
       );
+      return false;
     }
   }
 

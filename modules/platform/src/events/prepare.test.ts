@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { digestControl, digestModule, digests } from '../../test/digest-module.js';
-import { NoteCreated, notesContract, notesModule } from '../testing/fixtures/index.js';
+import { NoteCreated, notes, notesModule } from '../testing/fixtures/index.js';
 import { startTestHost, type TestHost } from '../testing/index.js';
 
 const SERVICE_TOKEN = 'prepare-service-token-0123456789abcdef0123';
@@ -17,6 +17,16 @@ beforeAll(async () => {
   });
 });
 afterAll(() => t?.close());
+
+/**
+ * createNote writes a note without publishing NoteCreated, so the dispatcher
+ * delivers nothing that could race the envelopes these tests deliver by hand.
+ */
+async function createNote(text: string): Promise<{ id: string }> {
+  const id = randomUUID();
+  await t.host.database.db.insert(notes).values({ id, text });
+  return { id };
+}
 
 async function deliver(envelope: object): Promise<{ status: number; result?: string }> {
   const res = await t.host.app.request('/internal/events/digest', {
@@ -39,7 +49,7 @@ function noteCreated(noteId: string, text: string) {
 }
 
 it('hands the result of prepare, which called another module in-process, to the handler', async () => {
-  const note = await t.host.clients.of(notesContract).createNote({ text: 'from the notes module' });
+  const note = await createNote('from the notes module');
   const started = Date.now();
   expect(await deliver(noteCreated(note.id, 'payload text'))).toEqual({
     status: 200,
@@ -53,7 +63,7 @@ it('hands the result of prepare, which called another module in-process, to the 
 });
 
 it('skips prepare for an event already in the inbox', async () => {
-  const note = await t.host.clients.of(notesContract).createNote({ text: 'once' });
+  const note = await createNote('once');
   const envelope = noteCreated(note.id, 'once');
   expect((await deliver(envelope)).result).toBe('processed');
   const before = digestControl.prepared;

@@ -5,6 +5,7 @@ import { loadConfig, type PlatformConfig } from '../config.js';
 import type { Contract } from '../contract.js';
 import { createDatabase, type DatabaseHandle } from '../database.js';
 import { AppError } from '../errors.js';
+import { ensureEventTables } from '../events/tables.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ModuleDefinition } from '../module.js';
 import { loadTopology, resolveService } from '../topology.js';
@@ -71,7 +72,9 @@ export async function openAndMigrate(options: OpenOptions): Promise<Opened> {
   try {
     for (const definition of selected) {
       const started = performance.now();
-      await database.migrate(definition.contract.name, definition.migrationsFolder);
+      await database.migrate(definition.contract.name, definition.migrationsFolder, {
+        after: (db) => ensureEventTables(db, definition.contract.name),
+      });
       log.debug(
         { module: definition.contract.name, ms: Math.round(performance.now() - started) },
         'migrated',
