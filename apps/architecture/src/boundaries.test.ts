@@ -222,3 +222,43 @@ describe('module boundaries', () => {
     });
   });
 });
+
+describe("the platform's layers", () => {
+  const LAYER_RULE = 'seam/platform-layers';
+
+  it('rejects an upward import (the database layer importing the event tables)', async () => {
+    await expectError(
+      'modules/platform/src/database.ts',
+      "import { ensureEventTables } from './events/tables.js';\nexport const ensure = ensureEventTables;\n",
+      LAYER_RULE,
+      /^Upward import: database\.ts \(layer database\) imports events\/tables\.ts \(layer events\)/,
+    );
+  });
+
+  it('rejects an import cycle inside a layer', async () => {
+    // base-app.ts already imports problem.ts; problem.ts importing base-app.ts closes a cycle.
+    await expectError(
+      'modules/platform/src/http/problem.ts',
+      "import { createBaseApp } from './base-app.js';\nexport const app = createBaseApp;\n",
+      LAYER_RULE,
+      /^Import cycle: http\/problem\.ts → http\/base-app\.ts → http\/problem\.ts/,
+    );
+  });
+
+  it('rejects production code importing the test helpers', async () => {
+    await expectError(
+      'modules/platform/src/host/app.ts',
+      "import { eventually } from '../testing/eventually.js';\nexport const wait = eventually;\n",
+      LAYER_RULE,
+      /must not import the platform's tools \(testing\/eventually\.ts\)/,
+    );
+  });
+
+  it('accepts a downward import', async () => {
+    const errors = await lintErrors(
+      'modules/platform/src/host/app.ts',
+      "import { AppError } from '../errors.js';\nexport const E = AppError;\n",
+    );
+    expect(errors.filter((error) => error.ruleId === LAYER_RULE)).toEqual([]);
+  });
+});
