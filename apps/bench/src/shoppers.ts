@@ -201,3 +201,21 @@ async function euroProducts(api: ShopApi, count: number): Promise<{ id: string }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * measureLag waits for each measured order's confirmation notification and
+ * returns, ascending, the ms from the order's commit (its updatedAt) to the
+ * notification the handler recorded (its createdAt).
+ */
+export async function measureLag(
+  api: ShopApi,
+  run: CheckoutRun & { measured: Shopper[] },
+  concurrency: number,
+): Promise<number[]> {
+  const lags = await pool(run.results.length, concurrency, async (i) => {
+    const result = run.results[i]!;
+    const note = await waitForNotification(api, run.measured[i]!, result.orderId);
+    return Date.parse(note.createdAt) - Date.parse(result.updatedAt);
+  });
+  return lags.sort((a, b) => a - b);
+}
