@@ -70,6 +70,7 @@ const checkout = {
   orders: integerOption('orders', values.orders, quick ? 60 : 200, 1),
   warmup: quick ? 10 : 20,
   concurrency: 32,
+  shoppers: 32,
 };
 const calls = quick ? 500 : 2000;
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;

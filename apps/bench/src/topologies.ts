@@ -72,6 +72,8 @@ export interface TopologySettings {
   concurrency: number;
   warmup: number;
   runs: readonly RunName[];
+  /** shoppers to register (each is reused in batches); warmup + orders by default. */
+  shoppers?: number;
   /** lag, when true, also measures the outbox lag commit → notification of every order. */
   lag?: boolean;
 }
@@ -93,7 +95,7 @@ export async function measureTopologies(settings: TopologySettings): Promise<Mea
       await settle();
       const idleRss = await shop.idleRss();
       const api = shopApi(shop.url);
-      const total = settings.warmup + settings.orders;
+      const total = settings.shoppers ?? settings.warmup + settings.orders;
       const started = performance.now();
       const shoppers = await prepareShoppers(api, total, settings.concurrency);
       console.log(
