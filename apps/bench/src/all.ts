@@ -333,7 +333,9 @@ function printRows(list: readonly Row[]): void {
     return [
       row.name,
       `${row.figure.toFixed(digits)}${row.unit}`,
-      row.baseline ? `${row.baseline.value.toFixed(digits)}${row.unit} (${row.baseline.label})` : '—',
+      row.baseline
+        ? `${row.baseline.value.toFixed(digits)}${row.unit} (${row.baseline.label})`
+        : '—',
       ratio === undefined ? '—' : `${ratio.toFixed(2)}×`,
       row.target
         ? `${row.target.op} ${row.target.value}${row.target.of === 'ratio' ? '×' : row.unit}`

@@ -223,11 +223,7 @@ export function printReadTable(figures: readonly ReadFigures[]): void {
   }
 }
 
-async function load(
-  url: string,
-  duration: number,
-  settings: LoadSettings,
-): Promise<Result> {
+async function load(url: string, duration: number, settings: LoadSettings): Promise<Result> {
   const result = await autocannon({ url, connections: settings.connections, duration });
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) {

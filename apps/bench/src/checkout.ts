@@ -15,14 +15,7 @@
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@seam/platform/testing';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
-import {
-  integerOption,
-  ms,
-  percentile,
-  printLoadAtEnd,
-  printMachine,
-  section,
-} from './report.js';
+import { integerOption, ms, percentile, printLoadAtEnd, printMachine, section } from './report.js';
 import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
 
 const { values } = parseArgs({

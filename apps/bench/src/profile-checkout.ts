@@ -26,14 +26,7 @@ import postgres from 'postgres';
 import { freePort, REPO_ROOT, SERVER_ENTRY, waitForReady } from '@seam/platform/processes';
 import { DEFAULT_DATABASE_URL, freshDatabase } from './catalog-get.js';
 import { diffCounts, startWireCounter, type WireCounts } from './pg-wire-counter.js';
-import {
-  integerOption,
-  ms,
-  printLoadAtEnd,
-  printMachine,
-  section,
-  settle,
-} from './report.js';
+import { integerOption, ms, printLoadAtEnd, printMachine, section, settle } from './report.js';
 import { prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
 
 const SCRUBBED = /^(NODE_ENV|PORT|HOST|LOG_LEVEL|DATABASE_URL|SEAM_.*|TOPOLOGY|NODE_OPTIONS)$/;
@@ -245,10 +238,17 @@ function printPerCheckout(
   }
 }
 
+/**
+ * readProfile reads the main thread's profile: node names them
+ * CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile, thread 0 being the
+ * main one (a worker thread writes its own).
+ */
 async function readProfile(): Promise<CpuProfile> {
   const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length !== 1) throw new Error(`Expected one .cpuprofile in ${profileDir}: ${files}`);
-  return JSON.parse(await readFile(join(profileDir, files[0]!), 'utf8')) as CpuProfile;
+  const main = files.find((f) => f.split('.')[4] === '0');
+  if (!main) throw new Error(`No main-thread .cpuprofile in ${profileDir}: ${files.join(', ')}`);
+  if (files.length > 1) console.log(`(${files.length - 1} worker-thread profile(s) not shown)`);
+  return JSON.parse(await readFile(join(profileDir, main), 'utf8')) as CpuProfile;
 }
 
 /**
@@ -263,6 +263,7 @@ function printProfile(profile: CpuProfile, from: bigint, to: bigint, top: number
   let time = profile.startTime;
   let total = 0;
   let inWindow = 0;
+  let idle = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     time += profile.timeDeltas[i]!;
     if (time < Number(from) || time > Number(to)) continue;
@@ -274,13 +275,14 @@ function printProfile(profile: CpuProfile, from: bigint, to: bigint, top: number
     const owner = packageOf(frame.url, frame.functionName);
     byPackage.set(owner, (byPackage.get(owner) ?? 0) + gap);
     total += gap;
+    if (frame.functionName === '(idle)') idle += gap;
   }
   if (inWindow === 0) {
     console.log('no samples in the checkout window (clock mismatch?); nothing to report');
     return;
   }
   console.log(
-    `${inWindow} samples, ${(total / 1000).toFixed(0)} ms sampled in the window, ${(total / 1000 / settings.orders).toFixed(2)} ms of server time per checkout`,
+    `${inWindow} samples, ${(total / 1000).toFixed(0)} ms sampled in the window, ${((total - idle) / 1000).toFixed(0)} ms of it busy: ${((total - idle) / 1000 / settings.orders).toFixed(2)} ms of the server's main thread per checkout`,
   );
   console.log(`\n${'self ms'.padStart(9)}${'%'.padStart(7)}  function  file:line`);
   for (const [key, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top)) {
