@@ -164,12 +164,14 @@ export function isMain(moduleUrl: string): boolean {
   return script !== undefined && pathToFileURL(resolve(script)).href === moduleUrl;
 }
 
-/** median of any numbers (NaN for none). */
+/** median of any numbers: the middle one, or the mean of the middle two (NaN for none). */
 export function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  if (sorted.length === 0) return Number.NaN;
+  return Number.isInteger(middle)
+    ? (sorted[middle - 1]! + sorted[middle]!) / 2
+    : sorted[Math.floor(middle)]!;
 }
 
 /** settle lets start-up garbage be collected and lazy work finish before reading memory. */
