@@ -77,6 +77,7 @@ process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
 
 const rows: Row[] = [];
 const elapsed: string[] = [];
+const failed: string[] = [];
 /** bareIdle is the bare server's idle RSS, the baseline of every memory row. */
 let bareIdle: { label: string; value: number } | undefined;
 let bareById: number | undefined;
@@ -89,7 +90,13 @@ printMachine(
 for (const name of only) {
   const started = performance.now();
   section(`${name} (load ${loadAverage()})`);
-  await runSection(name);
+  // A failed section (an overloaded machine, say) must not cost the others' figures.
+  try {
+    await runSection(name);
+  } catch (error) {
+    failed.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
+    console.log(`!! ${name} failed: ${(error as Error).stack}`);
+  }
   const took = performance.now() - started;
   elapsed.push(`${name} ${(took / 1000).toFixed(0)} s`);
   console.log(`-- ${name} took ${(took / 1000).toFixed(1)} s`);
@@ -98,6 +105,10 @@ for (const name of only) {
 section('Targets');
 printRows(rows);
 console.log(`\nsections: ${elapsed.join(', ')}; total ${ms(performance.now() - clock)}`);
+if (failed.length > 0) {
+  console.log(`FAILED sections (their rows are missing): ${failed.join('; ')}`);
+  process.exitCode = 1;
+}
 printLoadAtEnd();
 
 async function runSection(name: SectionName): Promise<void> {

@@ -247,25 +247,41 @@ export async function measureLag(
 async function fillCart(api: ShopApi, shopper: Shopper): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    // A gateway that has ejected an overloaded replica answers 503 for a moment; wait it out.
-    const cart = (await api
-      .expect(200, 'GET', '/api/cart', undefined, shopper.token)
-      .catch((error: Error) => {
-        if (!error.message.includes('→ 503') || Date.now() > deadline) throw error;
-        return { items: [undefined] };
-      })) as { items: unknown[] };
-    if (cart.items.length === 0) break;
+    const cart = (await unlessOverloaded(deadline, () =>
+      api.expect(200, 'GET', '/api/cart', undefined, shopper.token),
+    )) as { items: unknown[] } | undefined;
+    if (cart?.items.length === 0) break;
     if (Date.now() > deadline) throw new Error('The cart was not emptied after a checkout');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   for (const product of shopper.products) {
-    await api.expect(
-      200,
-      'POST',
-      '/api/cart/items',
-      { productId: product.id, quantity: 1 },
-      shopper.token,
-    );
+    for (;;) {
+      const added = await unlessOverloaded(deadline, () =>
+        api.expect(
+          200,
+          'POST',
+          '/api/cart/items',
+          { productId: product.id, quantity: 1 },
+          shopper.token,
+        ),
+      );
+      if (added !== undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
   shopper.filled = true;
+}
+
+/**
+ * unlessOverloaded runs `call`, but answers undefined for a 503 before the
+ * deadline: a gateway that has ejected an overloaded replica says so for a
+ * moment. Filling carts is off the clock, so it waits that out.
+ */
+async function unlessOverloaded<T>(deadline: number, call: () => Promise<T>) {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error as Error).message.includes('→ 503') || Date.now() > deadline) throw error;
+    return undefined;
+  }
 }
