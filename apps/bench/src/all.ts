@@ -137,6 +137,7 @@ async function readSection(): Promise<void> {
     const bare = await startBare(database);
     running.push(bare.server);
     bareIdle = { label: 'bare node:http idle', value: bare.idleRssMiB };
+    console.log(`bare node:http + postgres.js idle RSS ${bare.idleRssMiB.toFixed(1)} MiB`);
     const logged = await startProcess({
       name: 'seam (LOG_LEVEL=info)',
       env: { ...database.env, LOG_LEVEL: 'info' },

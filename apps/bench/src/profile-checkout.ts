@@ -172,10 +172,11 @@ async function startProfiledServer() {
   );
   const errors: string[] = [];
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => errors.push(chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
+  let stopping = false;
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    if (!stopping) console.error(`server exited early (${code ?? signal}):\n${errors.join('')}`);
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+  });
   try {
     await waitForReady(url, { timeoutMs: 120_000, exited });
   } catch (error) {
@@ -187,6 +188,7 @@ async function startProfiledServer() {
     readyMs: performance.now() - started,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      stopping = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const status = await exited;
