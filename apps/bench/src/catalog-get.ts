@@ -1,198 +1,297 @@
-// Benchmark: GET /api/catalog/products/{id} on the real server against a bare Hono
-// hello-world, plus the server's cold start and idle memory.
+// Benchmark: the server's cold start and idle memory beside a bare Hono
+// hello-world, and the read path — GET /api/catalog/products/{id} and
+// GET /api/catalog/products?limit=20 — on the real server beside a bare
+// `node:http` + postgres.js server (bare-server.ts) answering the same SELECTs
+// on the same rows, and the same server again with its access log on.
 //
-//   npx tsx apps/bench/src/catalog-get.ts [--duration 10] [--connections 50]
-//                                         [--pipelining 1] [--warmup 3]
+//   npx tsx apps/bench/src/catalog-get.ts [--duration 5] [--rounds 2] [--connections 50]
+//                                         [--warmup 1] [--pglite]
 //
-// The same settings can come from BENCH_DURATION, BENCH_CONNECTIONS,
-// BENCH_PIPELINING and BENCH_WARMUP. Both servers run as child processes started
-// with `node --import tsx`, so neither shares a process with the load generator
-// (autocannon, in this process). The database is PGlite in a fresh temporary
-// folder, or a fresh database on the server DATABASE_URL names.
+// The same settings can come from BENCH_DURATION, BENCH_ROUNDS,
+// BENCH_CONNECTIONS and BENCH_WARMUP. Every server is a child process
+// (`node --import tsx`); autocannon is the load generator, in this process. The
+// runs alternate (bare, seam, seam with log, bare, seam, …) so a change of load
+// on the machine affects all alike; best and median req/s are reported. The
+// database is a fresh one on the Postgres server DATABASE_URL names (default
+// postgres://postgres@127.0.0.1:5432/test); `--pglite` runs the server on PGlite
+// in a temporary folder, where the bare server has no database to share, so
+// only the server's figures are measured.
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
-import { createTestDatabase } from '@seam/platform/testing';
+import { createTestDatabase, type TestDatabase } from '@seam/platform/testing';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
-import { integerOption, ms, printLoadAtEnd, printMachine, section } from './report.js';
+import {
+  integerOption,
+  isMain,
+  median,
+  mib,
+  ms,
+  printLoadAtEnd,
+  printMachine,
+  section,
+  settle,
+} from './report.js';
 
 const HELLO_ENTRY = 'apps/bench/src/hello-server.ts';
+const BARE_ENTRY = 'apps/bench/src/bare-server.ts';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-interface Settings {
+export interface LoadSettings {
+  /** duration of one timed run, in seconds. */
   duration: number;
+  rounds: number;
   connections: number;
-  pipelining: number;
+  /** warmup before the first round, in seconds, per server and path. */
   warmup: number;
 }
 
-interface Measured {
-  label: string;
-  result: Result;
+export interface StartFigures {
+  databaseKind: TestDatabase['kind'];
+  firstMs: number;
+  firstRssMiB: number;
+  secondMs: number;
+  /** idleRssMiB is the second start's resident memory, settled, before any load. */
+  idleRssMiB: number;
+  helloMs: number;
+  helloRssMiB: number;
 }
 
-const settings = readSettings();
-const database = await createTestDatabase();
-const serverEnv = { LOG_LEVEL: 'warn', ...database.env };
-let running: RunningProcess | undefined;
+/** LoadFigures are one server's req/s over the rounds, and its latency in the best round. */
+export interface LoadFigures {
+  label: string;
+  best: number;
+  median: number;
+  p50: number;
+  p99: number;
+}
 
-try {
-  printMachine(
-    `${settings.duration}s per run after a ${settings.warmup}s warm-up, ${settings.connections} connections, pipelining ${settings.pipelining}, database ${database.kind}, server LOG_LEVEL=warn`,
-  );
+export interface ReadFigures {
+  path: string;
+  runs: LoadFigures[];
+}
 
-  section('Cold start (spawn → first 200 from /health/ready)');
-  running = await startProcess({ name: 'seam (first start)', env: serverEnv });
-  const first = running;
+/**
+ * freshDatabase makes an empty database of `kind`: a new database on the
+ * Postgres server DATABASE_URL names (or the local default), or a PGlite folder.
+ */
+export async function freshDatabase(
+  kind: TestDatabase['kind'],
+  service?: string,
+): Promise<TestDatabase> {
+  const saved = process.env.DATABASE_URL;
+  if (kind === 'pglite') delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = saved ?? DEFAULT_DATABASE_URL;
+  try {
+    return await createTestDatabase(service);
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+/**
+ * measureStart starts the server twice on `database` (the first start migrates
+ * and seeds the demo catalog), reads each one's idle memory, and starts a bare
+ * Hono hello-world for comparison. The second server is left running for the
+ * caller, who stops it.
+ */
+export async function measureStart(
+  database: TestDatabase,
+): Promise<{ figures: StartFigures; server: RunningProcess }> {
+  const env = { LOG_LEVEL: 'warn', SEAM_DEMO_DATA: 'true', ...database.env };
+  const first = await startProcess({ name: 'seam (first start)', env });
   await settle();
   const firstMemory = await first.memory();
   await expectCleanExit(first);
-  running = await startProcess({
-    name: 'seam (second start)',
-    env: serverEnv,
-  });
-  const seam = running;
-  await settle();
-  const seamIdle = await seam.memory();
-  console.log(
-    `first start, empty ${database.kind} (migrations + demo seed): ${ms(first.readyMs)}, idle RSS ${mib(firstMemory.rssMiB)}`,
-  );
-  console.log(
-    `second start, same ${database.kind}:                          ${ms(seam.readyMs)}, idle RSS ${mib(seamIdle.rssMiB)}`,
-  );
-
-  const productId = await demoProductId(seam.url);
-  const productUrl = `${seam.url}/api/catalog/products/${productId}`;
-  section(`Load: GET /api/catalog/products/${productId}`);
-  const seamResult = await load('seam', productUrl, settings);
-  const seamAfter = await seam.memory();
-  await expectCleanExit(seam);
-  running = undefined;
-
-  running = await startProcess({ name: 'hello', entry: HELLO_ENTRY });
-  const hello = running;
-  await settle();
-  const helloIdle = await hello.memory();
-  section('Load: GET / on a bare Hono hello-world (@hono/node-server)');
-  const helloResult = await load('hello', `${hello.url}/`, settings);
-  const helloAfter = await hello.memory();
-  await expectCleanExit(hello);
-  running = undefined;
-
-  section('Results');
-  printComparison(
-    { label: 'seam GET product', result: seamResult },
-    { label: 'hono hello-world', result: helloResult },
-  );
-  console.log('');
-  console.log('memory (MiB)                 seam            hello');
-  console.log(
-    `idle RSS after start         ${pad(seamIdle.rssMiB.toFixed(1), 16)}${helloIdle.rssMiB.toFixed(1)}`,
-  );
-  console.log(
-    `RSS after load               ${pad(seamAfter.rssMiB.toFixed(1), 16)}${helloAfter.rssMiB.toFixed(1)}`,
-  );
-  console.log(
-    `peak RSS (VmHWM)             ${pad(seamAfter.peakMiB.toFixed(1), 16)}${helloAfter.peakMiB.toFixed(1)}`,
-  );
-  console.log('');
-  console.log(`cold start, first (migrate + seed)   ${ms(first.readyMs)}`);
-  console.log(`cold start, second (same database)   ${ms(seam.readyMs)}`);
-  console.log(`hello-world start                    ${ms(hello.readyMs)}`);
-  printLoadAtEnd();
-} finally {
-  await running?.stop().catch(() => {});
-  await database.dispose().catch(() => {});
-}
-
-async function load(label: string, url: string, options: Settings): Promise<Result> {
-  const common = { url, connections: options.connections, pipelining: options.pipelining };
-  if (options.warmup > 0) {
-    console.log(`${label}: warm-up ${options.warmup}s…`);
-    await autocannon({ ...common, duration: options.warmup });
-  }
-  console.log(`${label}: ${options.duration}s, ${options.connections} connections…`);
-  const result = await autocannon({ ...common, duration: options.duration });
-  const failed = result.errors + result.timeouts + result.non2xx;
-  console.log(
-    `${label}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result['2xx']} ok, ${failed} failed`,
-  );
-  if (failed > 0) {
-    throw new Error(
-      `${label}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts; the figures would be meaningless`,
-    );
-  }
-  return result;
-}
-
-function printComparison(seam: Measured, hello: Measured): void {
-  const rows: [string, (r: Result) => number, string, number][] = [
-    ['req/s (avg)', (r) => r.requests.average, '', 0],
-    ['latency p50', (r) => r.latency.p50!, ' ms', 1],
-    ['latency p99', (r) => r.latency.p99!, ' ms', 1],
-    ['latency avg', (r) => r.latency.average, ' ms', 2],
-    ['requests total', (r) => r.requests.total, '', 0],
-  ];
-  const widths = [18, 20, 20, 16];
-  console.log(
-    pad('', widths[0]!) +
-      pad(seam.label, widths[1]!) +
-      pad(hello.label, widths[2]!) +
-      'seam ÷ hello',
-  );
-  for (const [name, pick, unit, digits] of rows) {
-    const a = pick(seam.result);
-    const b = pick(hello.result);
+  const server = await startProcess({ name: 'seam (second start)', env });
+  try {
+    await settle();
+    const idle = await server.memory();
+    const hello = await startProcess({ name: 'hello', entry: HELLO_ENTRY });
+    await settle();
+    const helloMemory = await hello.memory();
+    await expectCleanExit(hello);
+    const figures: StartFigures = {
+      databaseKind: database.kind,
+      firstMs: first.readyMs,
+      firstRssMiB: firstMemory.rssMiB,
+      secondMs: server.readyMs,
+      idleRssMiB: idle.rssMiB,
+      helloMs: hello.readyMs,
+      helloRssMiB: helloMemory.rssMiB,
+    };
     console.log(
-      pad(name, widths[0]!) +
-        pad(a.toFixed(digits) + unit, widths[1]!) +
-        pad(b.toFixed(digits) + unit, widths[2]!) +
-        (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a'),
+      `first start (migrations + demo seed) ${ms(figures.firstMs)}, idle RSS ${mib(figures.firstRssMiB)}; second start ${ms(figures.secondMs)}, idle RSS ${mib(figures.idleRssMiB)}; hono hello-world ${ms(figures.helloMs)}, ${mib(figures.helloRssMiB)} (${database.kind})`,
     );
+    return { figures, server };
+  } catch (error) {
+    await server.stop().catch(() => {});
+    throw error;
   }
 }
 
-async function demoProductId(baseUrl: string): Promise<string> {
+/**
+ * startBare starts bare-server.ts on a database a Seam server has seeded, and
+ * reads its idle memory.
+ */
+export async function startBare(
+  database: TestDatabase,
+): Promise<{ server: RunningProcess; idleRssMiB: number }> {
+  const server = await startProcess({ name: 'bare', entry: BARE_ENTRY, env: database.env });
+  try {
+    await settle();
+    return { server, idleRssMiB: (await server.memory()).rssMiB };
+  } catch (error) {
+    await server.stop().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * measureRead loads each of `paths` on every server in `servers`, alternating
+ * servers within each round, and returns req/s per server and path.
+ */
+export async function measureRead(
+  servers: readonly { label: string; url: string }[],
+  paths: readonly string[],
+  settings: LoadSettings,
+): Promise<ReadFigures[]> {
+  const figures: ReadFigures[] = [];
+  for (const path of paths) {
+    for (const server of servers) await expectOk(server.url + path);
+    if (settings.warmup > 0) {
+      for (const server of servers) await load(server.url + path, settings.warmup, settings);
+    }
+    const runs = servers.map(() => [] as Result[]);
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const [i, server] of servers.entries()) {
+        const result = await load(server.url + path, settings.duration, settings);
+        runs[i]!.push(result);
+        console.log(
+          `${path} round ${round + 1} ${server.label}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+        );
+      }
+    }
+    figures.push({
+      path,
+      runs: servers.map((server, i) => {
+        const results = runs[i]!;
+        const best = results.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
+        return {
+          label: server.label,
+          best: best.requests.average,
+          median: median(results.map((r) => r.requests.average)),
+          p50: best.latency.p50!,
+          p99: best.latency.p99!,
+        };
+      }),
+    });
+  }
+  return figures;
+}
+
+/** demoProductId returns the id of the first product of the demo catalog. */
+export async function demoProductId(baseUrl: string): Promise<string> {
   const res = await fetch(`${baseUrl}/api/catalog/products?limit=1`);
   const page = (await res.json()) as { items?: { id: string }[] };
   const id = page.items?.[0]?.id;
   if (res.status !== 200 || !id) {
     throw new Error(`No demo product to benchmark (GET /api/catalog/products → ${res.status})`);
   }
-  const check = await fetch(`${baseUrl}/api/catalog/products/${id}`);
-  if (check.status !== 200) throw new Error(`GET /api/catalog/products/${id} → ${check.status}`);
   return id;
 }
 
-async function expectCleanExit(service: RunningProcess): Promise<void> {
+/** expectCleanExit stops a process and fails if it did not exit with 0. */
+export async function expectCleanExit(service: RunningProcess): Promise<void> {
   const { code } = await service.stop();
   if (code !== 0) throw new Error(`${service.name} exited with code ${code}\n${service.logs()}`);
 }
 
-/** settle lets start-up garbage be collected and lazy work finish before reading memory. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 2_000));
+/** printReadTable prints req/s (best, median) and the best run's latency per server and path. */
+export function printReadTable(figures: readonly ReadFigures[]): void {
+  for (const { path, runs } of figures) {
+    const base = runs[0]!;
+    console.log(`\nGET ${path}`);
+    console.log(
+      `${''.padEnd(22)}${'best req/s'.padStart(12)}${'median req/s'.padStart(14)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${`÷ ${base.label} (best)`.padStart(16)}`,
+    );
+    for (const run of runs) {
+      console.log(
+        `${run.label.padEnd(22)}${run.best.toFixed(0).padStart(12)}${run.median.toFixed(0).padStart(14)}${String(run.p50).padStart(9)}${String(run.p99).padStart(9)}${`${(run.best / base.best).toFixed(2)}×`.padStart(16)}`,
+      );
+    }
+  }
 }
 
-function readSettings(): Settings {
+async function load(url: string, duration: number, settings: LoadSettings): Promise<Result> {
+  const result = await autocannon({ url, connections: settings.connections, duration });
+  const failed = result.errors + result.timeouts + result.non2xx;
+  if (failed > 0) {
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts; the figures would be meaningless`,
+    );
+  }
+  return result;
+}
+
+async function expectOk(url: string): Promise<void> {
+  const res = await fetch(url);
+  await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url} → ${res.status}`);
+}
+
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string' },
+      rounds: { type: 'string' },
       connections: { type: 'string' },
-      pipelining: { type: 'string' },
       warmup: { type: 'string' },
+      pglite: { type: 'boolean' },
     },
   });
-  return {
-    duration: integerOption('duration', values.duration, 10, 1),
+  const settings: LoadSettings = {
+    duration: integerOption('duration', values.duration, 5, 1),
+    rounds: integerOption('rounds', values.rounds, 2, 1),
     connections: integerOption('connections', values.connections, 50, 1),
-    pipelining: integerOption('pipelining', values.pipelining, 1, 1),
-    warmup: integerOption('warmup', values.warmup, 3, 0),
+    warmup: integerOption('warmup', values.warmup, 1, 0),
   };
+  const database = await freshDatabase(values.pglite ? 'pglite' : 'postgres');
+  const running: RunningProcess[] = [];
+  try {
+    printMachine(
+      `${settings.rounds} rounds × ${settings.duration}s per server and path after ${settings.warmup}s warm-up, ${settings.connections} connections, database ${database.kind}`,
+    );
+    section('Cold start (spawn → first 200 from /health/ready) and idle memory');
+    const { server } = await measureStart(database);
+    running.push(server);
+    const servers = [{ label: 'seam', url: server.url }];
+    if (database.kind === 'postgres') {
+      const bare = await startBare(database);
+      running.push(bare.server);
+      console.log(`bare node:http + postgres.js idle RSS ${mib(bare.idleRssMiB)}`);
+      const logged = await startProcess({
+        name: 'seam (LOG_LEVEL=info)',
+        env: { ...database.env, LOG_LEVEL: 'info' },
+      });
+      running.push(logged);
+      servers.unshift({ label: 'bare', url: bare.server.url });
+      servers.push({ label: 'seam, access log on', url: logged.url });
+    }
+    const id = await demoProductId(server.url);
+    section('Read path');
+    const figures = await measureRead(
+      servers,
+      [`/api/catalog/products/${id}`, '/api/catalog/products?limit=20'],
+      settings,
+    );
+    section('Results');
+    printReadTable(figures);
+    printLoadAtEnd();
+  } finally {
+    await Promise.all(running.map((r) => r.stop().catch(() => {})));
+    await database.dispose().catch(() => {});
+  }
 }
 
-function mib(value: number): string {
-  return `${value.toFixed(1)} MiB`;
-}
-
-function pad(text: string, width: number): string {
-  return text.padEnd(width);
-}
+if (isMain(import.meta.url)) await main();

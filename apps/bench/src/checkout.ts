@@ -6,7 +6,7 @@
 // The same settings can come from BENCH_ORDERS, BENCH_CONCURRENCY and
 // BENCH_WARMUP. The server runs as a child process (`node --import tsx
 // apps/server/src/main.ts`) on a fresh database on the Postgres server that
-// DATABASE_URL names (default postgres://postgres@127.0.0.1:5432/postgres);
+// DATABASE_URL names (default postgres://postgres@127.0.0.1:5432/test);
 // `--pglite` runs it on PGlite in a temporary folder instead. One shopper per
 // order: each registers, logs in and fills a cart with two products before the
 // clock starts; then every checkout (the full saga: cart, catalog, reserve,
@@ -15,22 +15,8 @@
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@seam/platform/testing';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
-import {
-  integerOption,
-  ms,
-  percentile,
-  pool,
-  printLoadAtEnd,
-  printMachine,
-  section,
-} from './report.js';
-import {
-  prepareShoppers,
-  runCheckouts,
-  SHOP_ENV,
-  shopApi,
-  waitForNotification,
-} from './shoppers.js';
+import { integerOption, ms, percentile, printLoadAtEnd, printMachine, section } from './report.js';
+import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +34,7 @@ const settings = {
 if (values.pglite) {
   delete process.env.DATABASE_URL;
 } else {
-  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 }
 const database = await createTestDatabase();
 let server: RunningProcess | undefined;
@@ -80,12 +66,7 @@ try {
     throw new Error('Some checkouts did not confirm; the figures are meaningless');
 
   section('Outbox lag: order confirmed (commit) → notification recorded (handler)');
-  const lags = await pool(run.results.length, settings.concurrency, async (i) => {
-    const result = run.results[i]!;
-    const note = await waitForNotification(api, run.measured[i]!, result.orderId);
-    return Date.parse(note.createdAt) - Date.parse(result.updatedAt);
-  });
-  lags.sort((a, b) => a - b);
+  const lags = await measureLag(api, run, settings.concurrency);
   console.log(`lag p50        ${percentile(lags, 50).toFixed(0)} ms`);
   console.log(`lag p99        ${percentile(lags, 99).toFixed(0)} ms`);
   console.log(`lag max        ${lags.at(-1)!.toFixed(0)} ms`);

@@ -20,11 +20,16 @@ export const echoContract = defineContract({
   routes: {},
 });
 
+/** echoHandler answers its input; the transport benchmark also calls it directly. */
+export async function echoHandler({ id }: { id: string }): Promise<{ id: string }> {
+  return { id };
+}
+
 export const echoModule = defineModule({
   contract: echoContract,
   migrationsFolder: fileURLToPath(new URL('./echo-migrations', import.meta.url)),
   setup: () => ({
-    operations: { echo: async ({ id }) => ({ id }) },
+    operations: { echo: echoHandler },
     routes() {},
   }),
 });

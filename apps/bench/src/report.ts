@@ -2,6 +2,8 @@
 // integer settings from flags or BENCH_* variables, percentiles, a bounded
 // worker pool and side-by-side tables with ratios.
 import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** machineLine describes the CPU, memory and Node version the figures come from. */
 export function machineLine(): string {
@@ -148,4 +150,36 @@ export function section(title: string): void {
 
 export function ms(value: number): string {
   return `${Math.round(value)} ms`;
+}
+
+/**
+ * isMain reports whether the file at `moduleUrl` is the script node was asked to
+ * run, so a benchmark file can export its measurement and still be a command.
+ *
+ * @example
+ * if (isMain(import.meta.url)) await main();
+ */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(resolve(script)).href === moduleUrl;
+}
+
+/** median of any numbers: the middle one, or the mean of the middle two (NaN for none). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  if (sorted.length === 0) return Number.NaN;
+  return Number.isInteger(middle)
+    ? (sorted[middle - 1]! + sorted[middle]!) / 2
+    : sorted[Math.floor(middle)]!;
+}
+
+/** settle lets start-up garbage be collected and lazy work finish before reading memory. */
+export function settle(ms = 2_000): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** mib formats MiB with one decimal. */
+export function mib(value: number): string {
+  return `${value.toFixed(1)} MiB`;
 }

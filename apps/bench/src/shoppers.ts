@@ -27,7 +27,13 @@ const ADDRESS = {
 
 export interface Shopper {
   token: string;
+  /** products go into the shopper's cart, one of each, before every checkout. */
+  products: readonly { id: string }[];
+  /** filled is true while the cart holds the products and no checkout has taken them. */
+  filled: boolean;
 }
+
+const PREPARE_CONCURRENCY = 4;
 
 export interface CheckoutResult {
   ms: number;
@@ -75,7 +81,7 @@ export function shopApi(baseUrl: string) {
       })) as { accessToken: string };
       return accessToken;
     },
-    async signUp(): Promise<Shopper> {
+    async signUp(): Promise<{ token: string }> {
       const email = `shopper-${randomUUID()}@example.com`;
       const password = 'correct horse battery staple';
       await api.expect(201, 'POST', '/api/users/register', { email, password, name: 'Shopper' });
@@ -89,6 +95,9 @@ export function shopApi(baseUrl: string) {
  * prepareShoppers stocks two EUR demo products plentifully (as the bench admin)
  * and returns `count` shoppers, each registered, logged in and with both
  * products in the cart — everything a checkout needs, before any clock starts.
+ * At most PREPARE_CONCURRENCY shoppers register at a time: registering hashes a
+ * password (CPU-bound), and more in flight only queue behind the cores and
+ * run into the gateway's deadline.
  */
 export async function prepareShoppers(
   api: ShopApi,
@@ -106,37 +115,46 @@ export async function prepareShoppers(
       admin,
     );
   }
-  return pool(count, concurrency, async () => {
-    const shopper = await api.signUp();
-    for (const product of products) {
-      await api.expect(
-        200,
-        'POST',
-        '/api/cart/items',
-        { productId: product.id, quantity: 1 },
-        shopper.token,
-      );
-    }
+  return pool(count, Math.min(concurrency, PREPARE_CONCURRENCY), async () => {
+    const shopper = { ...(await api.signUp()), products, filled: false };
+    await fillCart(api, shopper);
     return shopper;
   });
 }
 
 /**
- * runCheckouts checks out the first `warmup` shoppers untimed, then times the
- * rest with at most `concurrency` checkouts in flight.
+ * runCheckouts checks out `warmup` orders untimed, then times `orders` with at
+ * most `concurrency` in flight. With fewer shoppers than orders, it goes in
+ * batches of one order per shopper and refills the emptied carts before each
+ * batch, off the clock — so a run needs only as many shoppers as it has in flight.
  */
 export async function runCheckouts(
   api: ShopApi,
   shoppers: readonly Shopper[],
-  options: { warmup: number; concurrency: number },
+  options: { orders: number; warmup: number; concurrency: number },
 ): Promise<CheckoutRun & { measured: Shopper[] }> {
-  await pool(options.warmup, options.concurrency, (i) => checkout(api, shoppers[i]!));
-  const measured = shoppers.slice(options.warmup);
-  const clock = performance.now();
-  const results = await pool(measured.length, options.concurrency, (i) =>
-    checkout(api, measured[i]!),
-  );
-  const wallMs = performance.now() - clock;
+  const batch = shoppers.length;
+  if (batch === 0) throw new Error('runCheckouts needs at least one shopper');
+  const refill = (count: number) =>
+    pool(count, options.concurrency, async (i) => {
+      if (!shoppers[i]!.filled) await fillCart(api, shoppers[i]!);
+    });
+  for (let done = 0; done < options.warmup; done += batch) {
+    const size = Math.min(batch, options.warmup - done);
+    await refill(size);
+    await pool(size, options.concurrency, (i) => checkout(api, shoppers[i]!));
+  }
+  const results: CheckoutResult[] = [];
+  const measured: Shopper[] = [];
+  let wallMs = 0;
+  for (let done = 0; done < options.orders; done += batch) {
+    const size = Math.min(batch, options.orders - done);
+    await refill(size);
+    const clock = performance.now();
+    results.push(...(await pool(size, options.concurrency, (i) => checkout(api, shoppers[i]!))));
+    wallMs += performance.now() - clock;
+    measured.push(...shoppers.slice(0, size));
+  }
   const confirmed = results.filter((r) => r.status === 'confirmed').length;
   return {
     results,
@@ -152,6 +170,7 @@ export async function runCheckouts(
 
 /** checkout places one order for `shopper` (the full saga) and times it. */
 export async function checkout(api: ShopApi, shopper: Shopper): Promise<CheckoutResult> {
+  shopper.filled = false;
   const started = performance.now();
   const order = (await api.expect(
     201,
@@ -199,5 +218,70 @@ async function euroProducts(api: ShopApi, count: number): Promise<{ id: string }
     if (picked.length === count) return picked;
     if (Date.now() > deadline) throw new Error('The demo catalog has too few EUR products');
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * measureLag waits for each measured order's confirmation notification and
+ * returns, ascending, the ms from the order's commit (its updatedAt) to the
+ * notification the handler recorded (its createdAt).
+ */
+export async function measureLag(
+  api: ShopApi,
+  run: CheckoutRun & { measured: Shopper[] },
+  concurrency: number,
+): Promise<number[]> {
+  const lags = await pool(run.results.length, concurrency, async (i) => {
+    const result = run.results[i]!;
+    const note = await waitForNotification(api, run.measured[i]!, result.orderId);
+    return Date.parse(note.createdAt) - Date.parse(result.updatedAt);
+  });
+  return lags.sort((a, b) => a - b);
+}
+
+/**
+ * fillCart puts one of each of the shopper's products in the cart. After a
+ * checkout it first waits for the cart to be emptied (cart clears it when the
+ * order's confirmation event arrives), so lines never accumulate.
+ */
+async function fillCart(api: ShopApi, shopper: Shopper): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const cart = (await unlessOverloaded(deadline, () =>
+      api.expect(200, 'GET', '/api/cart', undefined, shopper.token),
+    )) as { items: unknown[] } | undefined;
+    if (cart?.items.length === 0) break;
+    if (Date.now() > deadline) throw new Error('The cart was not emptied after a checkout');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  for (const product of shopper.products) {
+    for (;;) {
+      const added = await unlessOverloaded(deadline, () =>
+        api.expect(
+          200,
+          'POST',
+          '/api/cart/items',
+          { productId: product.id, quantity: 1 },
+          shopper.token,
+        ),
+      );
+      if (added !== undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  shopper.filled = true;
+}
+
+/**
+ * unlessOverloaded runs `call`, but answers undefined for a 503 before the
+ * deadline: a gateway that has ejected an overloaded replica says so for a
+ * moment. Filling carts is off the clock, so it waits that out.
+ */
+async function unlessOverloaded<T>(deadline: number, call: () => Promise<T>) {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error as Error).message.includes('→ 503') || Date.now() > deadline) throw error;
+    return undefined;
   }
 }

@@ -25,17 +25,20 @@ import { createTestDatabase, createTopologyDatabases } from '@seam/platform/test
 import { REPO_ROOT, startProcess, startTopology } from '@seam/platform/processes';
 import {
   integerOption,
+  isMain,
   ms,
+  percentile,
   printLoadAtEnd,
   printMachine,
   printTable,
   section,
+  settle,
   type LatencySummary,
 } from './report.js';
-import { prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
+import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
 
 const RUNS = ['server', 'monolith', 'grouped', 'split'] as const;
-type RunName = (typeof RUNS)[number];
+export type RunName = (typeof RUNS)[number];
 
 interface Shop {
   url: string;
@@ -44,103 +47,146 @@ interface Shop {
   readyMs: number;
   /** rssMiB sums the resident memory of every process of the shop. */
   rssMiB(): Promise<number>;
+  /** idleRss reads each process's resident memory (MiB), by process name. */
+  idleRss(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
-interface Measured {
+export interface Measured {
   name: RunName;
   summary: LatencySummary;
   confirmed: number;
   processes: number;
   readyMs: number;
   rssMiB: number;
+  /** idleRss is each process's resident memory (MiB) after start, before any load. */
+  idleRss: Record<string, number>;
+  /** lag is the outbox lag commit → notification handler (ms), when asked for. */
+  lag?: { p50: number; p99: number };
   /** load is the 1-minute load average when the run ended. */
   load: number;
 }
 
-const { values } = parseArgs({
-  options: {
-    orders: { type: 'string' },
-    concurrency: { type: 'string' },
-    warmup: { type: 'string' },
-    topologies: { type: 'string' },
-  },
-});
-const settings = {
-  orders: integerOption('orders', values.orders, 100, 1),
-  concurrency: integerOption('concurrency', values.concurrency, 8, 1),
-  warmup: integerOption('warmup', values.warmup, 10, 0),
-  runs: readRuns(values.topologies ?? process.env.BENCH_TOPOLOGIES),
-};
-
-printMachine(
-  `${settings.orders} orders after ${settings.warmup} warm-up, ${settings.concurrency} in flight, runs ${settings.runs.join(', ')}, database ${process.env.DATABASE_URL ? 'postgres' : 'pglite'} (one per service), LOG_LEVEL=warn`,
-);
-const measured: Measured[] = [];
-for (const name of settings.runs) {
-  section(`${name}: ${describe(name)}`);
-  const shop = await start(name);
-  try {
-    console.log(
-      `${shop.processes} process(es) ready in ${ms(shop.readyMs)} on ${shop.databaseKind}`,
-    );
-    const api = shopApi(shop.url);
-    const total = settings.warmup + settings.orders;
-    const started = performance.now();
-    const shoppers = await prepareShoppers(api, total, settings.concurrency);
-    console.log(
-      `${total} shoppers registered, logged in, carts filled in ${ms(performance.now() - started)} (not timed)`,
-    );
-    const run = await runCheckouts(api, shoppers, settings);
-    const { summary } = run;
-    console.log(
-      `${summary.perSecond.toFixed(1)} orders/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${run.confirmed} of ${run.results.length} confirmed`,
-    );
-    if (run.confirmed !== run.results.length) {
-      throw new Error(`${name}: some checkouts did not confirm; the figures are meaningless`);
-    }
-    measured.push({
-      name,
-      summary,
-      confirmed: run.confirmed,
-      processes: shop.processes,
-      readyMs: shop.readyMs,
-      rssMiB: await shop.rssMiB(),
-      load: loadavg()[0]!,
-    });
-  } finally {
-    await shop.stop();
-  }
+export interface TopologySettings {
+  orders: number;
+  concurrency: number;
+  warmup: number;
+  runs: readonly RunName[];
+  /** shoppers to register (each is reused in batches); warmup + orders by default. */
+  shoppers?: number;
+  /** lag, when true, also measures the outbox lag commit → notification of every order. */
+  lag?: boolean;
 }
 
-section(`Results: ${settings.orders} checkouts, ${settings.concurrency} in flight`);
-printTable(
-  ['orders/s', 'p50 (ms)', 'p99 (ms)', 'mean (ms)', 'confirmed', 'processes', 'RSS total (MiB)'],
-  measured.map((m) => ({
-    label: m.name,
-    values: [
-      m.summary.perSecond,
-      m.summary.p50,
-      m.summary.p99,
-      m.summary.mean,
-      m.confirmed,
-      m.processes,
-      m.rssMiB,
-    ],
-  })),
-  Math.max(
-    0,
-    measured.findIndex((m) => m.name === 'server'),
-  ),
-  [1, 1, 1, 1, 0, 0, 0],
-);
-console.log(
-  '(server = apps/server alone; the others run behind the gateway, which counts among their processes)',
-);
-console.log(
-  `1-minute load average at the end of each run: ${measured.map((m) => `${m.name} ${m.load.toFixed(2)}`).join(', ')}`,
-);
-printLoadAtEnd();
+/**
+ * measureTopologies runs the same checkouts against each topology in turn,
+ * each on fresh databases, and returns throughput, latency, memory and
+ * (optionally) the outbox lag of each.
+ */
+export async function measureTopologies(settings: TopologySettings): Promise<Measured[]> {
+  const measured: Measured[] = [];
+  for (const name of settings.runs) {
+    section(`${name}: ${describe(name)}`);
+    const shop = await start(name);
+    try {
+      console.log(
+        `${shop.processes} process(es) ready in ${ms(shop.readyMs)} on ${shop.databaseKind}`,
+      );
+      await settle();
+      const idleRss = await shop.idleRss();
+      const api = shopApi(shop.url);
+      const total = settings.shoppers ?? settings.warmup + settings.orders;
+      const started = performance.now();
+      const shoppers = await prepareShoppers(api, total, settings.concurrency);
+      console.log(
+        `${total} shoppers registered, logged in, carts filled in ${ms(performance.now() - started)} (not timed)`,
+      );
+      const run = await runCheckouts(api, shoppers, settings);
+      const { summary } = run;
+      console.log(
+        `${summary.perSecond.toFixed(1)} orders/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${run.confirmed} of ${run.results.length} confirmed`,
+      );
+      if (run.confirmed !== run.results.length) {
+        throw new Error(`${name}: some checkouts did not confirm; the figures are meaningless`);
+      }
+      const load = loadavg()[0]!;
+      let lag: Measured['lag'];
+      if (settings.lag) {
+        const lags = await measureLag(api, run, settings.concurrency);
+        lag = { p50: percentile(lags, 50), p99: percentile(lags, 99) };
+        console.log(`outbox lag commit → handler: p50 ${lag.p50} ms, p99 ${lag.p99} ms`);
+      }
+      measured.push({
+        name,
+        summary,
+        confirmed: run.confirmed,
+        processes: shop.processes,
+        readyMs: shop.readyMs,
+        rssMiB: await shop.rssMiB(),
+        idleRss,
+        load,
+        ...(lag ? { lag } : {}),
+      });
+    } finally {
+      await shop.stop();
+    }
+  }
+  return measured;
+}
+
+/** printTopologyTable prints the runs side by side, `server` (if run) as the baseline. */
+export function printTopologyTable(measured: readonly Measured[], settings: TopologySettings) {
+  section(`Results: ${settings.orders} checkouts, ${settings.concurrency} in flight`);
+  printTable(
+    ['orders/s', 'p50 (ms)', 'p99 (ms)', 'mean (ms)', 'confirmed', 'processes', 'RSS total (MiB)'],
+    measured.map((m) => ({
+      label: m.name,
+      values: [
+        m.summary.perSecond,
+        m.summary.p50,
+        m.summary.p99,
+        m.summary.mean,
+        m.confirmed,
+        m.processes,
+        m.rssMiB,
+      ],
+    })),
+    Math.max(
+      0,
+      measured.findIndex((m) => m.name === 'server'),
+    ),
+    [1, 1, 1, 1, 0, 0, 0],
+  );
+  console.log(
+    '(server = apps/server alone; the others run behind the gateway, which counts among their processes)',
+  );
+  console.log(
+    `1-minute load average at the end of each run: ${measured.map((m) => `${m.name} ${m.load.toFixed(2)}`).join(', ')}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string' },
+      concurrency: { type: 'string' },
+      warmup: { type: 'string' },
+      topologies: { type: 'string' },
+    },
+  });
+  const settings = {
+    orders: integerOption('orders', values.orders, 100, 1),
+    concurrency: integerOption('concurrency', values.concurrency, 8, 1),
+    warmup: integerOption('warmup', values.warmup, 10, 0),
+    runs: readRuns(values.topologies ?? process.env.BENCH_TOPOLOGIES),
+  };
+  printMachine(
+    `${settings.orders} orders after ${settings.warmup} warm-up, ${settings.concurrency} in flight, runs ${settings.runs.join(', ')}, database ${process.env.DATABASE_URL ? 'postgres' : 'pglite'} (one per service), LOG_LEVEL=warn`,
+  );
+  const measured = await measureTopologies(settings);
+  printTopologyTable(measured, settings);
+  printLoadAtEnd();
+}
 
 async function start(name: RunName): Promise<Shop> {
   if (name === 'server') {
@@ -153,6 +199,7 @@ async function start(name: RunName): Promise<Shop> {
         processes: 1,
         readyMs: server.readyMs,
         rssMiB: async () => (await server.memory()).rssMiB,
+        idleRss: async () => ({ server: (await server.memory()).rssMiB }),
         async stop() {
           await server.stop().catch(() => {});
           await database.dispose().catch(() => {});
@@ -180,6 +227,10 @@ async function start(name: RunName): Promise<Shop> {
       async rssMiB() {
         const memory = await Promise.all(processes.map((p) => p.memory()));
         return memory.reduce((sum, m) => sum + m.rssMiB, 0);
+      },
+      async idleRss() {
+        const memory = await Promise.all(processes.map((p) => p.memory()));
+        return Object.fromEntries(processes.map((p, i) => [p.name, memory[i]!.rssMiB]));
       },
       async stop() {
         await run.stop().catch(() => {});
@@ -219,3 +270,5 @@ function readRuns(raw: string | undefined): RunName[] {
   }
   return names as RunName[];
 }
+
+if (isMain(import.meta.url)) await main();
