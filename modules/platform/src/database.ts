@@ -2,13 +2,15 @@
 // in its own data folder; with it, Postgres through postgres.js. Both are handed
 // to modules as the same drizzle `Database` type, and each module migrates its
 // own schema with its own migrations table.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AppError } from './errors.js';
 import { ensureEventTables } from './events/tables.js';
 import type { Logger } from './logger.js';
+import { pgliteTemplate } from './pglite-template.js';
 
 /** Database is what a module queries: drizzle over PGlite or over Postgres. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -116,6 +118,11 @@ async function openPglite(dataDir: string, options: DatabaseOptions): Promise<Da
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let client: InstanceType<typeof PGlite>;
   try {
+    // A new folder starts as a copy of an initialised one: initdb in WebAssembly
+    // costs seconds, a copy a fraction of one (see pglite-template.ts).
+    if (!existsSync(join(folder, 'PG_VERSION'))) {
+      await cp(await pgliteTemplate(), folder, { recursive: true });
+    }
     client = new PGlite(folder, {
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
     });
