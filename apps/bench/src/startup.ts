@@ -1,16 +1,18 @@
 // Benchmark: start-up time and idle memory of the server as `npm start` runs it,
 // against the targets of issue 8.
 //
-//   npx tsx apps/bench/src/startup.ts [--repeats 3] [--settle 2000] [--load-seconds 5] [--tsx]
+//   npm run bench:startup -- [--repeats 3] [--settle 2000] [--load-seconds 5] [--before <folder>]
 //
 // Each case gets its own database, started once first (migrations and demo seed,
 // not counted), then started again `--repeats` times, the cases alternating so
 // that load on the machine spreads over all of them. "Ready" is spawn → the first
 // 200 from /health/ready; idle RSS is read `--settle` ms later. The Postgres cases
 // use DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test; they are
-// skipped when it cannot be reached. `--tsx` adds the PGlite monolith run the old
-// way (`node --import tsx apps/server/src/main.ts`) for a before/after. The last
-// PGlite start also serves GET /api/catalog/products/{id} for `--load-seconds`.
+// skipped when it cannot be reached. `--before` names a checkout of an older
+// commit (with its dependencies installed) whose server is started beside this
+// one, the way its `npm start` did (`node --import tsx apps/server/src/main.ts`),
+// on the same databases, for a before/after from one run. The last PGlite start
+// also serves GET /api/catalog/products/{id} for `--load-seconds`.
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
@@ -26,6 +28,8 @@ interface Case {
   database: TestDatabase;
   args: string[];
   env: Record<string, string>;
+  /** cwd is the checkout it runs from; this one by default. */
+  cwd?: string;
   /** targets: ready (ms) and idle RSS (MiB) it must stay within; undefined = no target. */
   readyTarget?: number;
   rssTarget?: number;
@@ -38,7 +42,7 @@ const { values } = parseArgs({
     repeats: { type: 'string' },
     settle: { type: 'string' },
     'load-seconds': { type: 'string' },
-    tsx: { type: 'boolean', default: false },
+    before: { type: 'string' },
   },
 });
 const repeats = integerOption('repeats', values.repeats, 3, 1);
@@ -53,13 +57,21 @@ try {
   );
   const pglite = await databaseOf('pglite');
   cases.push(newCase('PGlite monolith (npm start)', pglite, NPM_START, {}, 1500, 200));
-  if (values.tsx) cases.push(newCase('PGlite monolith (tsx, before)', pglite, TSX_START, {}));
+  const before = values.before;
+  if (before)
+    cases.push({ ...newCase('PGlite monolith (before)', pglite, TSX_START, {}), cwd: before });
   const postgres = await databaseOf('postgres').catch((error: unknown) => {
     console.log(`Postgres cases skipped: ${(error as Error).message}`);
     return undefined;
   });
   if (postgres) {
     cases.push(newCase('Postgres monolith (npm start)', postgres, NPM_START, {}, undefined, 120));
+    if (before) {
+      cases.push({
+        ...newCase('Postgres monolith (before)', postgres, TSX_START, {}),
+        cwd: before,
+      });
+    }
     const catalogOnly = await databaseOf('postgres');
     cases.push(
       newCase(
@@ -75,7 +87,7 @@ try {
 
   section('First starts (migrations and demo seed; not counted)');
   for (const c of cases.filter((c, i) => cases.findIndex((o) => o.database === c.database) === i)) {
-    running = await startProcess({ name: c.label, args: c.args, env: envOf(c) });
+    running = await startProcess({ name: c.label, args: c.args, env: envOf(c), cwd: c.cwd });
     console.log(`${c.label}: ${ms(running.readyMs)}`);
     await stopCleanly(running);
     running = undefined;
@@ -84,7 +96,7 @@ try {
   section('Second starts');
   for (let round = 1; round <= repeats; round++) {
     for (const c of cases) {
-      running = await startProcess({ name: c.label, args: c.args, env: envOf(c) });
+      running = await startProcess({ name: c.label, args: c.args, env: envOf(c), cwd: c.cwd });
       await new Promise((resolve) => setTimeout(resolve, settleMs));
       const { rssMiB } = await running.memory();
       c.ready.push(running.readyMs);
