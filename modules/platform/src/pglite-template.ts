@@ -1,9 +1,10 @@
 // An initialised, empty PGlite folder to copy instead of running initdb again.
 // A fresh PGlite folder costs seconds of initdb in WebAssembly — tens of seconds
 // when the seven services of a split each run it at once on two cores — while a
-// copy of an initialised one costs a fraction of a second. The test helpers copy
-// it for every test database, and `npm run start:split` for every service folder
-// that does not exist yet.
+// copy of an initialised one costs a fraction of a second. The database factory
+// copies it into every new PGlite folder (so only a machine's first ever start
+// runs initdb), the test helpers for every test database, and `npm run
+// start:split` into every service folder that does not exist yet.
 import { cp, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -22,6 +22,11 @@ export interface ProcessOptions {
   name?: string;
   /** entry is a TypeScript file relative to the repository root; the server by default. */
   entry?: string;
+  /**
+   * args replaces `--import tsx <entry>` as node's arguments, to start a program
+   * the way an npm script does, e.g. `['apps/server/scripts/start.mjs']` for `npm start`.
+   */
+  args?: string[];
   /** port to listen on; a free loopback port by default. */
   port?: number;
   /** env is added to the child's environment, after PORT, HOST and LOG_LEVEL=warn. */
@@ -84,7 +89,8 @@ export async function startProcess(options: ProcessOptions = {}): Promise<Runnin
   Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env });
 
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? SERVER_ENTRY], {
+  const args = options.args ?? ['--import', 'tsx', options.entry ?? SERVER_ENTRY];
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
