@@ -4,6 +4,7 @@
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.js';
 import type { Role, TokenVerifier } from '../auth.js';
+import { requestHeader } from './base-app.js';
 import type { SeamEnv } from './env.js';
 
 const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i;
@@ -15,7 +16,7 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i;
  */
 export function authenticate(verifier: TokenVerifier | undefined) {
   return createMiddleware<SeamEnv>(async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (header) {
       const match = BEARER.exec(header.trim());
       if (!match) {

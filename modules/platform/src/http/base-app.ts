@@ -3,6 +3,7 @@
 // the body limit (on /api), the access log line and the metrics; then come
 // /metrics, /health/live, /health/ready and the problem+json handlers for
 // unmatched routes, wrong methods and thrown errors. Callers add their routes.
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { TrieRouter } from 'hono/router/trie-router';
@@ -78,12 +79,15 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
 
   const pipeline: MiddlewareHandler<E> = async (c, next) => {
     const started = performance.now();
-    const sent = c.req.header(REQUEST_ID_HEADER);
+    const sent = requestHeader(c, REQUEST_ID_HEADER);
     const requestId = sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
     c.set('requestId', requestId);
     c.set('log', log);
     c.header(REQUEST_ID_HEADER, requestId);
-    if (c.req.raw.body && c.req.path.startsWith('/api/')) {
+    // Only a method with a body is limited; reading `c.req.raw` would build a full
+    // WHATWG Request for every GET.
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD' && c.req.path.startsWith('/api/')) {
       // The limit answers 413 by returning a response instead of calling next.
       const refused = await limit(c, next);
       if (refused instanceof Response) c.res = refused;
@@ -92,12 +96,12 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
     }
     const ms = performance.now() - started;
     const status = c.res.status;
-    metrics.observe(c.req.method, options.routeOf?.(c) ?? routeLabel(c), status, ms / 1000);
+    metrics.observe(method, options.routeOf?.(c) ?? routeLabel(c), status, ms / 1000);
     if (log.isLevelEnabled('info')) {
       log.info(
         {
           requestId,
-          method: c.req.method,
+          method,
           path: c.req.path,
           status,
           ...options.accessLog?.(c),
@@ -158,4 +162,18 @@ function allowedMethods(
     for (const [methods] of router.match('ALL', path)[0]) for (const m of methods) found.add(m);
     return [...found];
   };
+}
+
+/**
+ * requestHeader reads a request header from the Node request itself when the app
+ * runs on @hono/node-server (a plain object, no WHATWG Headers built), else from
+ * the Request (app.request in tests).
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming) {
+    const value = incoming.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return c.req.header(name);
 }
