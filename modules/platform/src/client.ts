@@ -2,7 +2,7 @@
 // contract; a transport carries the call — in-process (a direct call, no
 // socket) or HTTP to the service hosting the callee. Both end in the callee's
 // OperationRegistry, so validation, errors and status codes are identical.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CallContext, CallOptions, Contract, ModuleClient } from './contract.js';
 import { AppError, PROBLEM_CONTENT_TYPE } from './errors.js';
 import type { OperationRegistry } from './operations.js';
@@ -68,7 +68,7 @@ export function createClient<C extends Contract>(
       const scope = currentScope();
       const timeoutDeadline = Date.now() + (callOptions.timeoutMs ?? options.defaultTimeoutMs);
       const context: CallContext = {
-        requestId: callOptions.requestId ?? scope?.requestId ?? randomUUID(),
+        requestId: callOptions.requestId ?? scope?.requestId ?? localRequestId(),
         caller: options.caller,
         deadline: Math.min(
           timeoutDeadline,
@@ -94,6 +94,14 @@ export function createClient<C extends Contract>(
   return client as ModuleClient<C>;
 }
 
+/** A call made outside any request gets an id of this process: a prefix and a counter. */
+const LOCAL_ID_PREFIX = randomBytes(6).toString('hex');
+let localCalls = 0;
+function localRequestId(): string {
+  localCalls = (localCalls + 1) % Number.MAX_SAFE_INTEGER;
+  return `${LOCAL_ID_PREFIX}-${localCalls.toString(36)}`;
+}
+
 /**
  * createInProcessTransport calls the registry directly. Errors are passed through
  * their problem form so callers see exactly what the HTTP transport would give.
@@ -102,12 +110,10 @@ export function createInProcessTransport(registry: OperationRegistry): Transport
   return {
     kind: 'in-process',
     validatesOutput: true,
-    async call(module, operation, input, context) {
-      try {
-        return await registry.invoke(module, operation, input, context);
-      } catch (error) {
-        throw AppError.fromProblem((error as AppError).toProblem(), 500);
-      }
+    call(module, operation, input, context) {
+      return registry
+        .invoke(module, operation, input, context)
+        .catch((error: AppError) => Promise.reject(AppError.fromProblem(error.toProblem(), 500)));
     },
   };
 }

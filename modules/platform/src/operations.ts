@@ -33,8 +33,13 @@ export class OperationRegistry {
     return this.#modules.has(module);
   }
 
-  /** invoke validates, runs and bounds one operation call. */
-  async invoke(
+  /**
+   * invoke validates, runs and bounds one operation call: input checked against
+   * the contract (400), the handler run in the call's scope and cut off at its
+   * deadline (504), its output checked (a broken contract is a logged 500), and
+   * anything unexpected turned into a 500 without internals.
+   */
+  invoke(
     module: string,
     operation: string,
     input: unknown,
@@ -49,46 +54,60 @@ export class OperationRegistry {
       !handler ||
       !Object.hasOwn(registered.contract.operations, operation)
     ) {
-      throw AppError.notFound(
-        `No operation ${module}.${operation} is hosted here`,
-        'unknown-operation',
+      return Promise.reject(
+        AppError.notFound(
+          `No operation ${module}.${operation} is hosted here`,
+          'unknown-operation',
+        ),
       );
     }
     const parsed = definition.input.safeParse(input);
     if (!parsed.success) {
-      throw validationError(parsed.error, `input of ${module}.${operation}`);
+      return Promise.reject(validationError(parsed.error, `input of ${module}.${operation}`));
     }
     const remaining = context.deadline - Date.now();
-    if (remaining <= 0) throw deadlineExceeded(module, operation);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const output = await Promise.race([
-        runInScope({ requestId: context.requestId, deadline: context.deadline }, () =>
-          handler(parsed.data, context),
-        ),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(deadlineExceeded(module, operation)), remaining);
-        }),
-      ]);
-      const checked = definition.output.safeParse(output);
-      if (!checked.success) {
-        registered.log.error(
-          { operation, requestId: context.requestId, issues: checked.error.issues },
-          'operation returned output that breaks its contract',
-        );
-        throw AppError.internal();
-      }
-      return checked.data;
-    } catch (error) {
-      if (isAppError(error)) throw error;
+    if (remaining <= 0) return Promise.reject(deadlineExceeded(module, operation));
+    const failed = (error: unknown): AppError => {
+      if (isAppError(error)) return error;
       registered.log.error(
         { err: error, operation, requestId: context.requestId, caller: context.caller },
         'operation failed',
       );
-      throw AppError.internal();
-    } finally {
-      clearTimeout(timer);
-    }
+      return AppError.internal();
+    };
+    // One promise settled by whichever comes first, the handler or the deadline.
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(deadlineExceeded(module, operation)), remaining);
+      let running: Promise<unknown>;
+      try {
+        running = runInScope({ requestId: context.requestId, deadline: context.deadline }, () =>
+          handler(parsed.data, context),
+        );
+      } catch (error) {
+        clearTimeout(timer);
+        reject(failed(error));
+        return;
+      }
+      running.then(
+        (output) => {
+          clearTimeout(timer);
+          const checked = definition.output.safeParse(output);
+          if (checked.success) {
+            resolve(checked.data);
+            return;
+          }
+          registered.log.error(
+            { operation, requestId: context.requestId, issues: checked.error.issues },
+            'operation returned output that breaks its contract',
+          );
+          reject(AppError.internal());
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(failed(error));
+        },
+      );
+    });
   }
 }
 
