@@ -205,7 +205,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           [DEADLINE_HEADER]: String(context.deadline),
         },
         body: JSON.stringify(input ?? null),
-        signal: AbortSignal.timeout(remaining),
+        timeoutMs: remaining,
       });
       body = await readJson(result);
     } catch (error) {

@@ -34,7 +34,10 @@ export interface SendOptions {
   path: string;
   headers: Record<string, string | string[]>;
   body?: string | Buffer | Uint8Array | undefined;
-  signal: AbortSignal;
+  /** signal ends the request (the gateway's client leaving, say)… */
+  signal?: AbortSignal;
+  /** …timeoutMs bounds waiting for the answer's headers and then its body (no timer object per call). */
+  timeoutMs?: number;
 }
 
 export type SendResult = Dispatcher.ResponseData;
@@ -48,6 +51,9 @@ export function send(origin: string, options: SendOptions): Promise<SendResult> 
     headers: options.headers,
     body: options.body ?? null,
     signal: options.signal,
+    ...(options.timeoutMs === undefined
+      ? {}
+      : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
   });
 }
 
@@ -78,7 +84,9 @@ export function classify(error: unknown): SendFailure {
     error instanceof undiciErrors.RequestAbortedError ||
     err?.name === 'AbortError' ||
     err?.name === 'TimeoutError' ||
-    err?.code === 'UND_ERR_ABORTED'
+    err?.code === 'UND_ERR_ABORTED' ||
+    err?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    err?.code === 'UND_ERR_BODY_TIMEOUT'
   ) {
     return { notSent: false, aborted: true, reason: 'timed out' };
   }
