@@ -79,7 +79,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'seam' },
   });
-  const db = drizzle({ client }) as unknown as Database;
+  const db = drizzle({ client: preparedStatements(client) }) as unknown as Database;
   const location = redactUrl(url);
   try {
     await client`select 1`;
@@ -265,4 +265,31 @@ function redactUrl(url: string): string {
   } catch {
     return 'postgres://(unparseable)';
   }
+}
+
+/**
+ * preparedStatements makes every query drizzle sends a named prepared statement
+ * (postgres.js' own default, which drizzle turns off for queries it did not
+ * `.prepare()`): Postgres parses and plans each query shape once per connection
+ * instead of on every call. Transactions and savepoints get the same.
+ */
+function preparedStatements<T extends object>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'unsafe') {
+        return (query: string, parameters?: unknown[], options?: object) =>
+          value.call(target, query, parameters, { ...options, prepare: true });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const body = args.at(-1) as (inner: object) => unknown;
+          args[args.length - 1] = (inner: object) => body(preparedStatements(inner));
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
 }
