@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { cartContract, type Cart } from '@seam/cart-contract';
-import { catalogContract, type Product } from '@seam/catalog-contract';
+import type { Product } from '@seam/catalog-contract';
+import { fakeCatalog } from '@seam/catalog-contract/testing';
 import { inventoryContract, type Reservation } from '@seam/inventory-contract';
 import { OrderCancelled, OrderConfirmed, OrderFailed, type Order } from '@seam/orders-contract';
 import { paymentsContract, TEST_CARDS, type Payment } from '@seam/payments-contract';
@@ -73,7 +74,8 @@ export class Faults {
 /** World is the fakes' shared state, inspected and arranged by tests. */
 export class World {
   readonly faults = new Faults();
-  readonly products = new Map<string, Product>();
+  readonly catalog = fakeCatalog();
+  readonly products = this.catalog.products;
   readonly carts = new Map<string, { productId: string; quantity: number }[]>();
   readonly stock = new Map<string, { available: number; reserved: number }>();
   readonly reservations = new Map<string, Reservation>();
@@ -82,18 +84,7 @@ export class World {
 
   /** addProduct adds a catalog product with `available` units in stock. */
   addProduct(price: Money, available = 10, name = `Product ${this.products.size + 1}`): Product {
-    const now = new Date().toISOString();
-    const product: Product = {
-      id: randomUUID(),
-      sku: `SKU-${this.products.size + 1}`,
-      name,
-      description: '',
-      price,
-      category: 'testing',
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.products.set(product.id, product);
+    const product = this.catalog.price(price, name);
     this.stock.set(product.id, { available, reserved: 0 });
     return product;
   }
@@ -120,26 +111,8 @@ export class World {
 
 function fakeModules(world: World) {
   const { faults } = world;
-  const catalog = defineModule({
-    contract: catalogContract,
-    migrationsFolder: NO_MIGRATIONS,
-    setup: () => ({
-      operations: {
-        listProducts: async () => ({ items: [...world.products.values()], nextCursor: null }),
-        getProduct: async ({ id }) => {
-          await faults.enter('catalog.getProduct');
-          const product = world.products.get(id);
-          if (!product) throw AppError.notFound(`Product ${id} does not exist`);
-          return product;
-        },
-        getProducts: async ({ ids }) => {
-          await faults.enter('catalog.getProducts');
-          return { items: ids.flatMap((id) => world.products.get(id) ?? []) };
-        },
-      },
-      routes: () => {},
-    }),
-  });
+  world.catalog.before = (operation) => faults.enter(`catalog.${operation}`);
+  const catalog = world.catalog.module;
 
   // The fake cart prices with the price it was given when filled: stale on purpose.
   const cart = defineModule({
