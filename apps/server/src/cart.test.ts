@@ -52,18 +52,7 @@ const remove = (shopper: Shopper, productId: string) =>
   api.send('DELETE', `/api/cart/items/${productId}`, { token: shopper.token });
 
 /** createProduct adds a product to the catalog as the admin. */
-async function createProduct(price: CreateProduct['price']): Promise<Product> {
-  const body: CreateProduct = {
-    sku: `CART-${randomUUID().slice(0, 8).toUpperCase()}`,
-    name: `Cart test product in ${price.currency}`,
-    price,
-    category: 'testing',
-  };
-  return json<Product>(
-    await api.send('POST', '/api/catalog/products', { body, token: adminToken }),
-    201,
-  );
-}
+const createProduct = (price: CreateProduct['price']) => api.createProduct(adminToken, price);
 
 /** unchanged runs a rejected request and checks the cart is exactly as before. */
 async function unchanged(shopper: Shopper, rejected: () => Promise<void>) {

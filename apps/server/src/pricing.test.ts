@@ -58,13 +58,7 @@ const admin = (method: string, path: string, body?: unknown) =>
   api.send(method, path, { body, token: t.adminToken });
 
 async function createProduct(price: CreateProduct['price']): Promise<Product> {
-  const body: CreateProduct = {
-    sku: `PRICING-${randomUUID().slice(0, 8).toUpperCase()}`,
-    name: `Pricing test product in ${price.currency}`,
-    price,
-    category: 'testing',
-  };
-  const product = await json<Product>(await admin('POST', '/api/catalog/products', body), 201);
+  const product = await api.createProduct(t.adminToken, price);
   await json(await admin('PUT', `/api/inventory/stock/${product.id}`, { available: 1000 }), 200);
   return product;
 }

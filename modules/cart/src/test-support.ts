@@ -5,9 +5,10 @@
 import type { Cart } from '@seam/cart-contract';
 import type { Product } from '@seam/catalog-contract';
 import { fakeCatalog } from '@seam/catalog-contract/testing';
-import type { EventEnvelope, Problem } from '@seam/platform';
+import type { EventEnvelope } from '@seam/platform';
 import {
   jsonRequest,
+  readJson,
   startTestHostWithTokens,
   type TestHostWithTokens,
   type TestUser,
@@ -102,15 +103,8 @@ export async function startCart(catalog: 'stub' | 'none'): Promise<CartTestHost>
 }
 
 /** readCart reads a 200 cart answer. */
-export async function readCart(res: Response): Promise<Cart> {
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body as Cart;
+export function readCart(res: Response): Promise<Cart> {
+  return readJson<Cart>(res);
 }
 
-export { expectProblem } from '@seam/platform/testing';
-
-/** fieldPaths lists the field paths of a validation problem. */
-export function fieldPaths(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.path);
-}
+export { expectProblem, fieldPaths } from '@seam/platform/testing';

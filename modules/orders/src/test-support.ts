@@ -3,7 +3,6 @@
 // contracts — so the saga can be driven into every branch, dependencies can be
 // made to fail on cue — and a host running them with the real orders module.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { cartContract, type Cart } from '@seam/cart-contract';
 import type { Product } from '@seam/catalog-contract';
 import { fakeCatalog } from '@seam/catalog-contract/testing';
@@ -13,6 +12,8 @@ import { paymentsContract, TEST_CARDS, type Payment } from '@seam/payments-contr
 import { AppError, defineModule, on, type EventEnvelope, type Money } from '@seam/platform';
 import {
   eventually,
+  NO_MIGRATIONS,
+  readJson,
   startTestHostWithTokens,
   type TestHostOptions,
   type TestHostWithTokens,
@@ -21,9 +22,7 @@ import {
 import { expect } from 'vitest';
 import type { CrashPoint } from './config.js';
 import ordersModule from './index.js';
-import { createOrders, type Orders } from './setup.js';
-
-const NO_MIGRATIONS = fileURLToPath(new URL('./__fixtures__/no-migrations', import.meta.url));
+import { setupOrders, type Orders } from './setup.js';
 
 /** SimulatedCrash stands for the process dying right after a saga step. */
 export class SimulatedCrash extends Error {
@@ -339,12 +338,12 @@ export async function startOrders(
   const ordersUnderTest = defineModule({
     ...ordersModule,
     setup: (context) => {
-      orders = createOrders(context, {
+      orders = setupOrders(context, {
         crashAfter: (point) => {
           if (point === crashPoint) throw new SimulatedCrash(point);
         },
       });
-      return orders.implementation;
+      return orders;
     },
   });
   const t = await startTestHostWithTokens({
@@ -393,15 +392,7 @@ export function readOrder(res: Response, status = 201): Promise<Order> {
   return readJson<Order>(res, status);
 }
 
-/** readJson reads a JSON answer with the expected status. */
-export async function readJson<T>(res: Response, status = 200): Promise<T> {
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  return body as T;
-}
-
-export { eventually, expectProblem } from '@seam/platform/testing';
+export { eventually, expectProblem, readJson } from '@seam/platform/testing';
 
 /** unavailable is the error a dependency that cannot be reached gives. */
 export function unavailable(module: string): AppError {

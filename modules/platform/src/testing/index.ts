@@ -220,3 +220,4 @@ export { documentedOperations, type DocumentedOperation } from './openapi.js';
 export { recordingLogger, type RecordingLogger } from './recording-logger.js';
 export * as fixtures from './fixtures/index.js';
 export { fakeClient, fakeModule, NO_MIGRATIONS } from './fake-module.js';
+export { fieldPaths, readJson, rejectedProblem, rejection } from './assertions.js';
