@@ -23,7 +23,28 @@ if (!globalThis.NX_GRAPH_CREATION && !process.env.NX_TASK_TARGET_PROJECT) {
 /** Any subpath of a workspace package, except the platform's published test helpers. */
 const DEEP_IMPORT = '^@seam/(?!platform/(testing|processes)$)[^/]+/';
 const DEEP_IMPORT_MESSAGE =
-  'Import a workspace package by its name only (its "exports" entry); deep imports bypass its public surface. Only @seam/platform/testing and @seam/platform/processes are allowed.';
+  'Import a workspace package by its name only (its "exports" entry); deep imports bypass its public surface. Only @seam/platform/testing and @seam/platform/processes are allowed (and, in tests, @seam/<module>-contract/testing).';
+/** In tests, a contract's fake (`@seam/<module>-contract/testing`) is allowed too. */
+const DEEP_IMPORT_IN_TESTS =
+  '^@seam/(?!platform/(testing|processes)$|[a-z]+-contract/testing$)[^/]+/';
+/** TEST_FILES may import contracts' fakes: tests and their modules' test helpers. */
+const TEST_FILES = ['**/*.test.ts', '**/test-support.ts'];
+
+/** deepImportRules forbids imports matching `pattern`, static and dynamic. */
+const deepImportRules = (pattern) => ({
+  'no-restricted-imports': [
+    'error',
+    { patterns: [{ regex: pattern, message: DEEP_IMPORT_MESSAGE }] },
+  ],
+  // no-restricted-imports ignores import(); esquery regexes cannot contain '/', hence \x2F.
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: `ImportExpression[source.value=/${pattern.replaceAll('/', '\\x2F')}/]`,
+      message: DEEP_IMPORT_MESSAGE,
+    },
+  ],
+});
 
 export default defineConfig([
   globalIgnores([
@@ -57,22 +78,10 @@ export default defineConfig([
           ],
         },
       ],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [{ regex: DEEP_IMPORT, message: DEEP_IMPORT_MESSAGE }],
-        },
-      ],
-      // no-restricted-imports ignores import(); esquery regexes cannot contain '/', hence \x2F.
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: `ImportExpression[source.value=/${DEEP_IMPORT.replaceAll('/', '\\x2F')}/]`,
-          message: DEEP_IMPORT_MESSAGE,
-        },
-      ],
+      ...deepImportRules(DEEP_IMPORT),
     },
   },
+  { files: TEST_FILES, rules: deepImportRules(DEEP_IMPORT_IN_TESTS) },
   {
     // The platform's own layers (docs/architecture.md): no upward import, no cycle.
     files: ['modules/platform/src/**/*.ts'],

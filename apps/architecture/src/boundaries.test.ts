@@ -110,6 +110,24 @@ describe('module boundaries', () => {
       );
     });
 
+    it("a contract's fake outside a test file", async () => {
+      await expectError(
+        'modules/cart/src/get-cart.ts',
+        "import { fakeCatalog } from '@seam/catalog-contract/testing';\nexport const fake = fakeCatalog;\n",
+        DEEP_IMPORT_RULE,
+        /'@seam\/catalog-contract\/testing' import is restricted/,
+      );
+    });
+
+    it('a deep import other than the testing entry of a contract, in a test file', async () => {
+      await expectError(
+        'modules/cart/src/get-cart.test.ts',
+        "import { priceLines } from '@seam/catalog-contract/src/pricing';\nexport const price = priceLines;\n",
+        DEEP_IMPORT_RULE,
+        /'@seam\/catalog-contract\/src\/pricing' import is restricted/,
+      );
+    });
+
     it('a deep dynamic import', async () => {
       await expectError(
         'apps/server/src/load-modules.ts',
@@ -212,6 +230,17 @@ describe('module boundaries', () => {
       );
       expect(errors).toEqual([]);
     });
+
+    it.each(['modules/cart/src/get-cart.test.ts', 'modules/orders/src/test-support.ts'])(
+      "a contract's fake (@seam/<module>-contract/testing) in %s",
+      async (filePath) => {
+        const errors = await boundaryErrors(
+          filePath,
+          "import { fakeCatalog } from '@seam/catalog-contract/testing';\nexport const fake = fakeCatalog;\n",
+        );
+        expect(errors).toEqual([]);
+      },
+    );
 
     it('@seam/platform/processes in an app', async () => {
       const errors = await boundaryErrors(

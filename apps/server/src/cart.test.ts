@@ -52,18 +52,7 @@ const remove = (shopper: Shopper, productId: string) =>
   api.send('DELETE', `/api/cart/items/${productId}`, { token: shopper.token });
 
 /** createProduct adds a product to the catalog as the admin. */
-async function createProduct(price: CreateProduct['price']): Promise<Product> {
-  const body: CreateProduct = {
-    sku: `CART-${randomUUID().slice(0, 8).toUpperCase()}`,
-    name: `Cart test product in ${price.currency}`,
-    price,
-    category: 'testing',
-  };
-  return json<Product>(
-    await api.send('POST', '/api/catalog/products', { body, token: adminToken }),
-    201,
-  );
-}
+const createProduct = (price: CreateProduct['price']) => api.createProduct(adminToken, price);
 
 /** unchanged runs a rejected request and checks the cart is exactly as before. */
 async function unchanged(shopper: Shopper, rejected: () => Promise<void>) {
@@ -204,7 +193,7 @@ it('shows a price the admin changes in the catalog on the next read', async () =
   expect(cartNow.total).toEqual({ amount: 3750, currency: 'EUR' });
 });
 
-it('drops a product deleted from the catalog from the cart', async () => {
+it('leaves a product deleted from the catalog out of the total and lists it as unavailable', async () => {
   const [grinder] = euros as [Product];
   const doomed = await createProduct({ amount: 500, currency: 'EUR' });
   await api.addToCart(ada, grinder, 1);
@@ -216,6 +205,8 @@ it('drops a product deleted from the catalog from the cart', async () => {
   expect(await api.cartOf(ada)).toEqual({
     items: [expect.objectContaining({ productId: grinder.id })],
     total: grinder.price,
+    // Checkout refuses this line (409 orders.product-unavailable), so the cart shows it.
+    leftOut: [{ productId: doomed.id, quantity: 1, reason: 'unavailable' }],
   });
 });
 

@@ -1,10 +1,10 @@
 // POST /items: add a quantity of a product to the cart (creating its line).
 import { cartContract, type Cart } from '@seam/cart-contract';
+import { priceLines } from '@seam/catalog-contract';
 import { AppError, type CallOptions, type ModuleApp } from '@seam/platform';
 import { sql } from 'drizzle-orm';
 import { callerId } from './caller.js';
 import { changeCart, type CartDeps } from './cart-lines.js';
-import { cartCurrency } from './price-cart.js';
 import { cartItems, MAX_QUANTITY } from './schema.js';
 
 /**
@@ -34,7 +34,7 @@ export function addItem(
             'cart.product-not-found',
           );
         }
-        const currency = cartCurrency(lines, products);
+        const { currency } = priceLines(lines, products);
         if (currency && currency !== product.price.currency) {
           throw AppError.conflict(
             `Your cart is priced in ${currency}; ${product.name} is priced in ${product.price.currency}`,

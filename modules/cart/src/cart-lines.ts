@@ -1,11 +1,19 @@
 // The stored lines of a cart and the one path every change takes: price the
 // lines first (so an unreachable catalog rejects the request before anything
 // is written), then change them in one transaction under a per-user lock, and
-// answer the cart priced with the products read before the write.
+// answer the cart priced with the products read before the write. Pricing is
+// the catalog's (`priceLines`), the one rule orders charges by too.
 import type { Cart } from '@seam/cart-contract';
+import {
+  catalogContract,
+  fetchProducts,
+  priceLines,
+  type Line,
+  type Pricing,
+  type ProductsById,
+} from '@seam/catalog-contract';
 import { AppError, type CallOptions, type Clients, type Database } from '@seam/platform';
 import { asc, eq, sql } from 'drizzle-orm';
-import { fetchProducts, priceLines, type CartLine, type ProductsById } from './price-cart.js';
 import { cartItems } from './schema.js';
 
 /** CartDeps is what the cart's use cases need from the module context. */
@@ -15,7 +23,7 @@ export interface CartDeps {
 }
 
 /** readLines returns a user's stored lines, oldest first (the order the cart shows). */
-export function readLines(db: Database, userId: string): Promise<CartLine[]> {
+export function readLines(db: Database, userId: string): Promise<Line[]> {
   return db
     .select({ productId: cartItems.productId, quantity: cartItems.quantity })
     .from(cartItems)
@@ -28,7 +36,7 @@ export interface CartChange {
   /** productId is priced together with the stored lines (the product being added). */
   productId?: string;
   /** apply writes the change in `tx`; throwing an AppError rejects it and writes nothing. */
-  apply(tx: Database, lines: readonly CartLine[], products: ProductsById): Promise<void>;
+  apply(tx: Database, lines: readonly Line[], products: ProductsById): Promise<void>;
   /** rejectsOverflow: a change that makes the cart too large to total is a 422. */
   rejectsOverflow: boolean;
 }
@@ -58,20 +66,20 @@ export async function changeCart(
     const stored = await readLines(deps.db, userId);
     const priced = new Set(stored.map((line) => line.productId));
     if (change.productId) priced.add(change.productId);
-    const products = await fetchProducts(deps.clients, [...priced], options);
+    const products = await fetchProducts(deps.clients.of(catalogContract), [...priced], options);
     const cart = await deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`cart:${userId}`}, 0))`);
       const lines = await readLines(tx, userId);
       if (lines.some((line) => !priced.has(line.productId))) return undefined;
       await change.apply(tx, lines, products);
       const after = priceLines(await readLines(tx, userId), products);
-      if (change.rejectsOverflow && after.overflowed && !priceLines(lines, products).overflowed) {
+      if (change.rejectsOverflow && overflows(after) && !overflows(priceLines(lines, products))) {
         throw AppError.unprocessable(
           `The cart total would exceed ${Number.MAX_SAFE_INTEGER} minor units`,
           'cart.total-too-large',
         );
       }
-      return after.cart;
+      return toCart(after);
     });
     if (cart) return cart;
   }
@@ -79,4 +87,22 @@ export async function changeCart(
     'Your cart kept changing while this request was handled; try again',
     'cart.concurrent-update',
   );
+}
+
+/**
+ * toCart renders the catalog's pricing of a cart as the API answers it: the
+ * lines it left out are listed (only when there are any), so the shopper sees
+ * why they are not in the total and why checkout refuses them.
+ */
+export function toCart({ items, total, leftOut }: Pricing): Cart {
+  if (leftOut.length === 0) return { items, total };
+  return {
+    items,
+    total,
+    leftOut: leftOut.map(({ productId, quantity, reason }) => ({ productId, quantity, reason })),
+  };
+}
+
+function overflows(pricing: Pricing): boolean {
+  return pricing.leftOut.some((line) => line.reason === 'overflow');
 }

@@ -84,6 +84,33 @@ describe('with the catalog', () => {
     expect(cart.total).toEqual({ amount: 100, currency: 'EUR' });
   });
 
+  it('lists the lines it leaves out of the total, and why, in the order stored', async () => {
+    const shopper = await t.shopper();
+    const kept = stubProduct(100);
+    const gone = stubProduct(200);
+    const moved = stubProduct(300);
+    const huge = stubProduct(400);
+    await t.store(shopper.id, [
+      { productId: kept.id, quantity: 1 },
+      { productId: gone.id, quantity: 2 },
+      { productId: moved.id, quantity: 3 },
+      { productId: huge.id, quantity: 4 },
+    ]);
+    catalogStub.products.delete(gone.id);
+    reprice(moved, 300, 'USD');
+    reprice(huge, Number.MAX_SAFE_INTEGER);
+    const cart = await readCart(await t.call('GET', '', undefined, shopper.token));
+    expect(cart).toEqual({
+      items: [expect.objectContaining({ productId: kept.id })],
+      total: { amount: 100, currency: 'EUR' },
+      leftOut: [
+        { productId: gone.id, quantity: 2, reason: 'unavailable' },
+        { productId: moved.id, quantity: 3, reason: 'other-currency' },
+        { productId: huge.id, quantity: 4, reason: 'overflow' },
+      ],
+    });
+  });
+
   it('prices a cart of more products than one catalog call takes', async () => {
     const shopper = await t.shopper();
     const products = Array.from({ length: 150 }, () => stubProduct(1));

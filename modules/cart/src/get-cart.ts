@@ -1,13 +1,13 @@
 // Reading a cart: GET / and the getCart operation orders calls at checkout.
 import { cartContract, type Cart } from '@seam/cart-contract';
+import { catalogContract, fetchProducts, priceLines } from '@seam/catalog-contract';
 import type { CallOptions, ModuleApp } from '@seam/platform';
 import { callerId } from './caller.js';
-import { readLines, type CartDeps } from './cart-lines.js';
-import { fetchProducts, priceLines } from './price-cart.js';
+import { readLines, toCart, type CartDeps } from './cart-lines.js';
 
 /**
  * getCart returns the cart of `userId` priced with the catalog's current
- * products; lines whose product is gone are left out (and kept in storage).
+ * products; lines it cannot price are listed in `leftOut` (and kept in storage).
  */
 export async function getCart(
   deps: CartDeps,
@@ -16,11 +16,11 @@ export async function getCart(
 ): Promise<Cart> {
   const lines = await readLines(deps.db, userId);
   const products = await fetchProducts(
-    deps.clients,
+    deps.clients.of(catalogContract),
     lines.map((line) => line.productId),
     options,
   );
-  return priceLines(lines, products).cart;
+  return toCart(priceLines(lines, products));
 }
 
 /** getCartRoute registers GET / (→ /api/cart). */

@@ -1,14 +1,14 @@
 // Helpers shared by the cart's tests (not part of the module's surface): a host
-// running the cart — alone, or with a stub catalog implementing the catalog
-// contract from an in-memory map — real test tokens, and request shortcuts.
+// running the cart — alone, or with the catalog's fake
+// (@seam/catalog-contract/testing) — real test tokens, and request shortcuts.
 // The real catalog is exercised with the cart in apps/server/src/cart.test.ts.
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Cart } from '@seam/cart-contract';
-import { catalogContract, type Product } from '@seam/catalog-contract';
-import { AppError, defineModule, type EventEnvelope, type Problem } from '@seam/platform';
+import type { Product } from '@seam/catalog-contract';
+import { fakeCatalog } from '@seam/catalog-contract/testing';
+import type { EventEnvelope } from '@seam/platform';
 import {
   jsonRequest,
+  readJson,
   startTestHostWithTokens,
   type TestHostWithTokens,
   type TestUser,
@@ -19,73 +19,18 @@ import { cartItems } from './schema.js';
 
 export const SERVICE_TOKEN = 'cart-test-service-token-0123456789abcdef';
 
-/** catalogStub is what the stub catalog answers; tests change it freely. */
-export const catalogStub = {
-  products: new Map<string, Product>(),
-  /** unavailable makes every operation fail like an unreachable catalog. */
-  unavailable: false,
-  /** calls counts getProducts calls. */
-  calls: 0,
-};
+/** catalogStub is the fake catalog the cart's tests host; tests change it freely. */
+export const catalogStub = fakeCatalog();
 
-let sequence = 0;
-
-/** stubProduct puts a product in the stub catalog and returns it. */
+/** stubProduct puts a product in the fake catalog and returns it. */
 export function stubProduct(amount: number, currency = 'EUR', name?: string): Product {
-  sequence += 1;
-  const product: Product = {
-    id: randomUUID(),
-    sku: `STUB-${sequence}`,
-    name: name ?? `Stub product ${sequence}`,
-    description: '',
-    price: { amount, currency },
-    category: 'testing',
-    createdAt: new Date(0).toISOString(),
-    updatedAt: new Date(0).toISOString(),
-  };
-  catalogStub.products.set(product.id, product);
-  return product;
+  return catalogStub.price({ amount, currency }, name);
 }
 
-/** reprice changes a stub product's price, as an admin would in the catalog. */
+/** reprice changes a fake product's price, as an admin would in the catalog. */
 export function reprice(product: Product, amount: number, currency = product.price.currency) {
-  catalogStub.products.set(product.id, { ...product, price: { amount, currency } });
+  catalogStub.reprice(product, amount, currency);
 }
-
-function unavailable(): AppError {
-  return AppError.unavailable('The stub catalog is down', 'module-unreachable');
-}
-
-/** catalogStubModule implements the catalog contract from catalogStub. */
-export const catalogStubModule = defineModule({
-  contract: catalogContract,
-  migrationsFolder: fileURLToPath(new URL('../test/catalog-stub-migrations', import.meta.url)),
-  setup: () => ({
-    operations: {
-      async listProducts() {
-        if (catalogStub.unavailable) throw unavailable();
-        return { items: [...catalogStub.products.values()], nextCursor: null };
-      },
-      async getProduct({ id }) {
-        if (catalogStub.unavailable) throw unavailable();
-        const product = catalogStub.products.get(id);
-        if (!product) throw AppError.notFound(`Product ${id} does not exist`, 'product-not-found');
-        return product;
-      },
-      async getProducts({ ids }) {
-        catalogStub.calls += 1;
-        if (catalogStub.unavailable) throw unavailable();
-        return {
-          items: [...new Set(ids)].flatMap((id) => {
-            const product = catalogStub.products.get(id);
-            return product ? [product] : [];
-          }),
-        };
-      },
-    },
-    routes() {},
-  }),
-});
 
 export type Shopper = TestUser;
 
@@ -110,7 +55,7 @@ export interface CartTestHost extends TestHostWithTokens {
  */
 export async function startCart(catalog: 'stub' | 'none'): Promise<CartTestHost> {
   const t = await startTestHostWithTokens({
-    modules: catalog === 'stub' ? [cartModule, catalogStubModule] : [cartModule],
+    modules: catalog === 'stub' ? [cartModule, catalogStub.module] : [cartModule],
     env: { SEAM_SERVICE_TOKEN: SERVICE_TOKEN },
   });
   const call = (method: string, path: string, body?: unknown, token?: string) =>
@@ -158,15 +103,8 @@ export async function startCart(catalog: 'stub' | 'none'): Promise<CartTestHost>
 }
 
 /** readCart reads a 200 cart answer. */
-export async function readCart(res: Response): Promise<Cart> {
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body as Cart;
+export function readCart(res: Response): Promise<Cart> {
+  return readJson<Cart>(res);
 }
 
-export { expectProblem } from '@seam/platform/testing';
-
-/** fieldPaths lists the field paths of a validation problem. */
-export function fieldPaths(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.path);
-}
+export { expectProblem, fieldPaths } from '@seam/platform/testing';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS, demoProductId, seedDemoCatalog } from './demo-catalog.js';
 import catalogModule from './index.js';
 import { products } from './schema.js';
-import { startCatalog } from './test-helpers.js';
+import { startCatalog } from './test-support.js';
 
 describe('DEMO_PRODUCTS', () => {
   it('lists at least 24 valid products with unique skus', () => {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProductSchema } from '@seam/catalog-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, fieldPaths, startCatalog, type CatalogTestHost } from './test-helpers.js';
+import { expectProblem, fieldPaths, startCatalog, type CatalogTestHost } from './test-support.js';
 
 let t: CatalogTestHost;
 

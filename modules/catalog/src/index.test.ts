@@ -6,7 +6,7 @@ import { AppError, createClient, createHttpTransport, type ModuleClient } from '
 import { documentedOperations } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import catalogModule from './index.js';
-import { startCatalog, type CatalogTestHost } from './test-helpers.js';
+import { startCatalog, type CatalogTestHost } from './test-support.js';
 
 const SERVICE_TOKEN = 'catalog-test-service-token-0123456789abcdef';
 

@@ -11,7 +11,7 @@ import {
   readPage,
   startCatalog,
   type CatalogTestHost,
-} from './test-helpers.js';
+} from './test-support.js';
 
 let t: CatalogTestHost;
 

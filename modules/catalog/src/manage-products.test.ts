@@ -9,7 +9,7 @@ import {
   newProduct,
   startCatalog,
   type CatalogTestHost,
-} from './test-helpers.js';
+} from './test-support.js';
 
 let t: CatalogTestHost;
 

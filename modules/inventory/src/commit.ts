@@ -8,7 +8,7 @@ import {
   reservationNotFound,
   reservationReleased,
   toReservation,
-} from './reservation.js';
+} from './reservation-row.js';
 import { reservations } from './schema.js';
 import { shiftStock } from './stock.js';
 

@@ -8,7 +8,7 @@ import { recordingLogger } from '@seam/platform/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_STOCK_AVAILABLE, seedDemoStock, type ListProducts } from './demo-stock.js';
 import { stock } from './schema.js';
-import { startInventory, type InventoryTestHost } from './test-helpers.js';
+import { startInventory, type InventoryTestHost } from './test-support.js';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 };
 

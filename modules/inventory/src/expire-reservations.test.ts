@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { releaseExpiredReservations } from './expire-reservations.js';
 import { reservations } from './schema.js';
-import { rejection, startInventory, type InventoryTestHost } from './test-helpers.js';
+import { rejectedProblem, startInventory, type InventoryTestHost } from './test-support.js';
 
 const TTL_SECONDS = 600;
 const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
@@ -71,12 +71,12 @@ describe('releaseExpiredReservations', () => {
   it('makes an expired order answer 409 reservation-released to commit and reserve', async () => {
     const { productId, orderId } = await hold(1);
     await releaseExpiredReservations(t.db, { asOf: later(TTL_SECONDS + 30) });
-    expect(await rejection(t.inventory.commit({ orderId }))).toMatchObject({
+    expect(await rejectedProblem(t.inventory.commit({ orderId }))).toMatchObject({
       status: 409,
       code: 'inventory.reservation-released',
     });
     expect(
-      await rejection(t.inventory.reserve({ orderId, items: [{ productId, quantity: 1 }] })),
+      await rejectedProblem(t.inventory.reserve({ orderId, items: [{ productId, quantity: 1 }] })),
     ).toMatchObject({ status: 409, code: 'inventory.reservation-released' });
   });
 

@@ -8,7 +8,7 @@ import { documentedOperations, startTestHost } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryConfig, sweepIntervalMs } from './config.js';
 import inventoryModule from './index.js';
-import { settle, startInventory, type InventoryTestHost } from './test-helpers.js';
+import { settle, startInventory, type InventoryTestHost } from './test-support.js';
 
 const SERVICE_TOKEN = 'inventory-test-service-token-0123456789abcdef';
 

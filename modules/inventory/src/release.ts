@@ -9,7 +9,7 @@ import {
   reservationNotFound,
   toReservation,
   type ReservationItem,
-} from './reservation.js';
+} from './reservation-row.js';
 import { reservations } from './schema.js';
 import { shiftStock, type StockShift } from './stock.js';
 

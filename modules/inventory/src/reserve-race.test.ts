@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inventoryContract, type Reservation } from '@seam/inventory-contract';
 import { createClient, createHttpTransport, type ModuleClient } from '@seam/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settle, startInventory, type InventoryTestHost, type Settled } from './test-helpers.js';
+import { settle, startInventory, type InventoryTestHost, type Settled } from './test-support.js';
 
 const SERVICE_TOKEN = 'inventory-race-service-token-0123456789abcdef';
 const RACERS = 20;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReservationSchema } from '@seam/inventory-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejection, settle, startInventory, type InventoryTestHost } from './test-helpers.js';
+import { rejectedProblem, settle, startInventory, type InventoryTestHost } from './test-support.js';
 
 const TTL_SECONDS = 600;
 
@@ -71,7 +71,7 @@ describe('reserve', () => {
   it('reserves nothing when one item is short, with a 409 naming the units available', async () => {
     const [plenty, scarce] = [await t.product(10), await t.product(2)];
     await unchanged(async () => {
-      const problem = await rejection(
+      const problem = await rejectedProblem(
         t.inventory.reserve({
           orderId: randomUUID(),
           items: [
@@ -101,7 +101,7 @@ describe('reserve', () => {
     const [one, enough] = [await t.product(1), await t.product(5)];
     const neverStocked = randomUUID();
     await unchanged(async () => {
-      const problem = await rejection(
+      const problem = await rejectedProblem(
         t.inventory.reserve({
           orderId: randomUUID(),
           items: [
@@ -129,10 +129,10 @@ describe('reserve', () => {
     const productId = await t.product(1);
     const orderId = randomUUID();
     const items = [{ productId, quantity: 2 }];
-    expect(await rejection(t.inventory.reserve({ orderId, items }))).toMatchObject({
+    expect(await rejectedProblem(t.inventory.reserve({ orderId, items }))).toMatchObject({
       code: 'inventory.insufficient-stock',
     });
-    expect(await rejection(t.inventory.commit({ orderId }))).toMatchObject({
+    expect(await rejectedProblem(t.inventory.commit({ orderId }))).toMatchObject({
       status: 404,
       code: 'inventory.reservation-not-found',
     });
@@ -144,7 +144,7 @@ describe('reserve', () => {
   it('rejects a product listed twice with 400, also when only its case differs', async () => {
     const productId = await t.product(10);
     await unchanged(async () => {
-      const problem = await rejection(
+      const problem = await rejectedProblem(
         t.inventory.reserve({
           orderId: randomUUID(),
           items: [
@@ -181,7 +181,7 @@ describe('reserve', () => {
     ],
   ])('rejects %s with 400 and changes nothing', async (_what, input, path) => {
     await unchanged(async () => {
-      const problem = await rejection(
+      const problem = await rejectedProblem(
         t.inventory.reserve({ orderId: randomUUID(), ...input } as never),
       );
       expect(problem).toMatchObject({ status: 400, code: 'validation-failed' });
@@ -191,7 +191,9 @@ describe('reserve', () => {
 
   it('rejects more than 100 items with 400', async () => {
     const items = Array.from({ length: 101 }, () => ({ productId: randomUUID(), quantity: 1 }));
-    expect(await rejection(t.inventory.reserve({ orderId: randomUUID(), items }))).toMatchObject({
+    expect(
+      await rejectedProblem(t.inventory.reserve({ orderId: randomUUID(), items })),
+    ).toMatchObject({
       status: 400,
       errors: [expect.objectContaining({ path: 'items' })],
     });
@@ -249,7 +251,7 @@ describe('reserve is idempotent per order id', () => {
     await t.inventory.reserve({ orderId, items });
     await t.inventory.release({ orderId });
     await unchanged(async () => {
-      expect(await rejection(t.inventory.reserve({ orderId, items }))).toMatchObject({
+      expect(await rejectedProblem(t.inventory.reserve({ orderId, items }))).toMatchObject({
         status: 409,
         code: 'inventory.reservation-released',
       });
@@ -269,7 +271,7 @@ describe('reserve is idempotent per order id', () => {
           { productId: b, quantity: 1 },
         ],
       ]) {
-        expect(await rejection(t.inventory.reserve({ orderId, items }))).toMatchObject({
+        expect(await rejectedProblem(t.inventory.reserve({ orderId, items }))).toMatchObject({
           status: 409,
           code: 'inventory.reservation-mismatch',
         });

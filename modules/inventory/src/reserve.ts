@@ -10,7 +10,7 @@ import {
   reservationReleased,
   toReservation,
   type ReservationItem,
-} from './reservation.js';
+} from './reservation-row.js';
 import { reservationItems, reservations, stock } from './schema.js';
 import { byProductId } from './stock.js';
 

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectProblem,
-  rejection,
+  rejectedProblem,
   startInventory,
   type InventoryTestHost,
-} from './test-helpers.js';
+} from './test-support.js';
 
 let t: InventoryTestHost;
 
@@ -153,12 +153,12 @@ describe('getStock operation', () => {
   });
 
   it('rejects an empty list and more than 100 ids with 400', async () => {
-    expect(await rejection(t.inventory.getStock({ productIds: [] }))).toMatchObject({
+    expect(await rejectedProblem(t.inventory.getStock({ productIds: [] }))).toMatchObject({
       status: 400,
       code: 'validation-failed',
     });
     const many = Array.from({ length: 101 }, () => randomUUID());
-    expect(await rejection(t.inventory.getStock({ productIds: many }))).toMatchObject({
+    expect(await rejectedProblem(t.inventory.getStock({ productIds: many }))).toMatchObject({
       status: 400,
       errors: [expect.objectContaining({ path: 'productIds' })],
     });

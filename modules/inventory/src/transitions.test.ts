@@ -3,7 +3,7 @@
 // idempotent; the invalid ones change nothing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejection, startInventory, type InventoryTestHost } from './test-helpers.js';
+import { rejectedProblem, startInventory, type InventoryTestHost } from './test-support.js';
 
 let t: InventoryTestHost;
 
@@ -54,7 +54,7 @@ describe('commit', () => {
     const { orderId } = await reserved();
     await t.inventory.release({ orderId });
     await unchanged(async () => {
-      expect(await rejection(t.inventory.commit({ orderId }))).toMatchObject({
+      expect(await rejectedProblem(t.inventory.commit({ orderId }))).toMatchObject({
         status: 409,
         code: 'inventory.reservation-released',
       });
@@ -64,14 +64,14 @@ describe('commit', () => {
   it('answers 404 reservation-not-found for an order that never reserved', async () => {
     const orderId = randomUUID();
     await unchanged(async () => {
-      const problem = await rejection(t.inventory.commit({ orderId }));
+      const problem = await rejectedProblem(t.inventory.commit({ orderId }));
       expect(problem).toMatchObject({ status: 404, code: 'inventory.reservation-not-found' });
       expect(problem.detail).toContain(orderId);
     });
   });
 
   it('answers 400 for an order id that is not a uuid', async () => {
-    expect(await rejection(t.inventory.commit({ orderId: 'order-1' }))).toMatchObject({
+    expect(await rejectedProblem(t.inventory.commit({ orderId: 'order-1' }))).toMatchObject({
       status: 400,
       errors: [expect.objectContaining({ path: 'orderId' })],
     });
@@ -114,7 +114,7 @@ describe('release', () => {
 
   it('answers 404 reservation-not-found for an order that never reserved', async () => {
     await unchanged(async () => {
-      expect(await rejection(t.inventory.release({ orderId: randomUUID() }))).toMatchObject({
+      expect(await rejectedProblem(t.inventory.release({ orderId: randomUUID() }))).toMatchObject({
         status: 404,
         code: 'inventory.reservation-not-found',
       });
@@ -127,7 +127,7 @@ describe('release', () => {
     await t.inventory.reserve({ orderId: first, items: [{ productId, quantity: 1 }] });
     const second = randomUUID();
     expect(
-      await rejection(
+      await rejectedProblem(
         t.inventory.reserve({ orderId: second, items: [{ productId, quantity: 1 }] }),
       ),
     ).toMatchObject({ code: 'inventory.insufficient-stock' });

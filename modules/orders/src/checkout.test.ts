@@ -176,6 +176,19 @@ describe('refusals before an order exists', () => {
     await expectProblem(await t.checkout(shopper), 409, 'orders.mixed-currencies');
   });
 
+  it('answers 422 orders.total-too-large when the total would not be a safe integer', async () => {
+    const shopper = await t.newShopper();
+    const huge = t.world.addProduct({ amount: Number.MAX_SAFE_INTEGER - 1, currency: 'EUR' });
+    const small = t.world.addProduct({ amount: 2, currency: 'EUR' });
+    t.world.fillCart(shopper.id, [
+      { product: huge, quantity: 1 },
+      { product: small, quantity: 1 },
+    ]);
+    const problem = await expectProblem(await t.checkout(shopper), 422, 'orders.total-too-large');
+    expect(problem.errors).toEqual([expect.objectContaining({ path: 'items.1.productId' })]);
+    expect(t.world.faults.count('inventory.reserve')).toBe(0);
+  });
+
   it('answers 422 orders.too-many-items beyond 100 different products', async () => {
     const shopper = await t.newShopper();
     const lines = Array.from({ length: 101 }, () => ({

@@ -15,7 +15,8 @@ import {
   type KeyRef,
   type StoredResponse,
 } from './idempotency.js';
-import { advanceOrder, LeaseLost, placeOrder, priceCart, releaseStock } from './saga.js';
+import { priceOrder } from './price-order.js';
+import { advanceOrder, LeaseLost, placeOrder, releaseStock } from './saga.js';
 import { currentState } from './transitions.js';
 
 export interface CheckoutInput {
@@ -48,13 +49,7 @@ export async function checkout(deps: OrdersDeps, input: CheckoutInput): Promise<
   let orderId: string | undefined;
   try {
     const cart = await deps.cart.getCart({ userId: input.userId }, options);
-    if (cart.items.length === 0) {
-      throw AppError.unprocessable(
-        'Your cart is empty; add products before checking out',
-        'orders.empty-cart',
-      );
-    }
-    const priced = await priceCart(deps, cart, options);
+    const priced = await priceOrder(deps, cart, options);
     const order = await placeOrder(deps, ref, priced, input.request.shippingAddress);
     orderId = order.id;
     deps.crashAfter('order');

@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { ordersContract } from '@seam/orders-contract';
 import { defineModule } from '@seam/platform';
 import { ordersConfig } from './config.js';
-import { createOrders } from './setup.js';
+import { setupOrders } from './setup.js';
 
 /** The orders module definition; hosts list it in their modules. */
 export default defineModule({
   contract: ordersContract,
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   config: ordersConfig,
-  setup: (context) => createOrders(context).implementation,
+  setup: (context) => setupOrders(context),
 });

@@ -1,91 +1,16 @@
-// The checkout saga's steps, in order: price the cart from the catalog, place
+// The checkout saga's steps after pricing (price-order.ts), in order: place
 // the order (pending), reserve stock, charge the card, then settle — commit the
 // stock and confirm, or compensate (release, refund) and fail. Recovery reuses
 // `settlePayment` for orders whose request died half-way.
 import { randomUUID } from 'node:crypto';
-import type { Cart } from '@seam/cart-contract';
 import type { Order } from '@seam/orders-contract';
 import type { Payment } from '@seam/payments-contract';
-import { AppError, isAppError, type CallOptions, type Money } from '@seam/platform';
+import { AppError, isAppError, type CallOptions } from '@seam/platform';
 import type { OrdersDeps } from './deps.js';
 import { linkOrder, type KeyRef } from './idempotency.js';
+import type { Priced } from './price-order.js';
 import { orders, type OrderRow } from './schema.js';
 import { finishOrder, touchOrder, type Finished } from './transitions.js';
-
-/** MAX_ORDER_LINES is the most distinct products one order may hold (inventory's limit). */
-export const MAX_ORDER_LINES = 100;
-
-/** CATALOG_BATCH is the most ids one catalog.getProducts call takes. */
-const CATALOG_BATCH = 100;
-
-/** Priced is a cart priced with the catalog's current, authoritative prices. */
-export interface Priced {
-  items: Order['items'];
-  total: Money;
-}
-
-/**
- * priceCart prices every line from the catalog, never from the cart. A product
- * that is gone is 409 `orders.product-unavailable`; lines in different
- * currencies are 409 `orders.mixed-currencies`; amounts stay integer minor units.
- */
-export async function priceCart(
-  deps: Pick<OrdersDeps, 'catalog'>,
-  cart: Cart,
-  options: CallOptions,
-): Promise<Priced> {
-  if (cart.items.length > MAX_ORDER_LINES) {
-    throw AppError.unprocessable(
-      `An order holds at most ${MAX_ORDER_LINES} different products; your cart has ${cart.items.length}`,
-      'orders.too-many-items',
-    );
-  }
-  const ids = [...new Set(cart.items.map((item) => item.productId))];
-  const products = new Map<string, { name: string; price: Money }>();
-  for (let start = 0; start < ids.length; start += CATALOG_BATCH) {
-    const { items } = await deps.catalog.getProducts(
-      { ids: ids.slice(start, start + CATALOG_BATCH) },
-      options,
-    );
-    for (const product of items) products.set(product.id, product);
-  }
-  const missing = ids.filter((id) => !products.has(id));
-  if (missing.length > 0) {
-    throw new AppError({
-      status: 409,
-      code: 'orders.product-unavailable',
-      title: 'Product unavailable',
-      detail: `${missing.length === 1 ? 'A product' : 'Some products'} in your cart no longer exist: ${missing.join(', ')}; remove them from the cart and check out again`,
-      errors: missing.map((id) => ({
-        path: `items.${cart.items.findIndex((item) => item.productId === id)}.productId`,
-        message: `Product ${id} no longer exists`,
-        code: 'product_unavailable',
-      })),
-    });
-  }
-  const items = cart.items.map((line) => {
-    const product = products.get(line.productId)!;
-    return {
-      productId: line.productId,
-      name: product.name,
-      quantity: line.quantity,
-      unitPrice: product.price,
-      lineTotal: { amount: product.price.amount * line.quantity, currency: product.price.currency },
-    };
-  });
-  const currencies = [...new Set(items.map((item) => item.unitPrice.currency))];
-  if (currencies.length > 1) {
-    throw AppError.conflict(
-      `Your cart mixes currencies (${currencies.join(', ')}); an order is paid in one currency`,
-      'orders.mixed-currencies',
-    );
-  }
-  const amount = items.reduce((sum, item) => sum + item.lineTotal.amount, 0);
-  if (!Number.isSafeInteger(amount)) {
-    throw AppError.unprocessable('The order total is too large', 'orders.total-too-large');
-  }
-  return { items, total: { amount, currency: currencies[0]! } };
-}
 
 /**
  * placeOrder inserts the order as `pending` and links the checkout's

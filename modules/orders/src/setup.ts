@@ -28,15 +28,15 @@ export interface OrdersOverrides {
   crashAfter?: (point: CrashPoint) => void;
 }
 
-export interface Orders {
-  implementation: ModuleImplementation<typeof ordersContract>;
+/** Orders is the module's implementation, with what tests reach into. */
+export interface Orders extends ModuleImplementation<typeof ordersContract> {
   /** recover runs one recovery pass now (start and a timer call it too). */
   recover(now?: Date): Promise<RecoveryReport>;
   deps: OrdersDeps;
 }
 
-/** createOrders builds the module; its definition's setup returns `.implementation`. */
-export function createOrders(
+/** setupOrders implements ordersContract; the host calls it once per process. */
+export function setupOrders(
   context: ModuleContext<OrdersConfig>,
   overrides: OrdersOverrides = {},
 ): Orders {
@@ -64,7 +64,9 @@ export function createOrders(
       .finally(() => (running = undefined));
   };
 
-  const implementation: ModuleImplementation<typeof ordersContract> = {
+  return {
+    recover,
+    deps,
     operations: {
       getOrder: ({ id }) => getOrder(db, id),
     },
@@ -108,7 +110,6 @@ export function createOrders(
       await running;
     },
   };
-  return { implementation, recover, deps };
 }
 
 /** callerOf is the authenticated user; requireAuth() on every route guarantees one. */

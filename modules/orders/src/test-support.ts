@@ -3,15 +3,17 @@
 // contracts — so the saga can be driven into every branch, dependencies can be
 // made to fail on cue — and a host running them with the real orders module.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { cartContract, type Cart } from '@seam/cart-contract';
-import { catalogContract, type Product } from '@seam/catalog-contract';
+import type { Product } from '@seam/catalog-contract';
+import { fakeCatalog } from '@seam/catalog-contract/testing';
 import { inventoryContract, type Reservation } from '@seam/inventory-contract';
 import { OrderCancelled, OrderConfirmed, OrderFailed, type Order } from '@seam/orders-contract';
 import { paymentsContract, TEST_CARDS, type Payment } from '@seam/payments-contract';
 import { AppError, defineModule, on, type EventEnvelope, type Money } from '@seam/platform';
 import {
   eventually,
+  NO_MIGRATIONS,
+  readJson,
   startTestHostWithTokens,
   type TestHostOptions,
   type TestHostWithTokens,
@@ -20,9 +22,7 @@ import {
 import { expect } from 'vitest';
 import type { CrashPoint } from './config.js';
 import ordersModule from './index.js';
-import { createOrders, type Orders } from './setup.js';
-
-const NO_MIGRATIONS = fileURLToPath(new URL('./__fixtures__/no-migrations', import.meta.url));
+import { setupOrders, type Orders } from './setup.js';
 
 /** SimulatedCrash stands for the process dying right after a saga step. */
 export class SimulatedCrash extends Error {
@@ -73,7 +73,8 @@ export class Faults {
 /** World is the fakes' shared state, inspected and arranged by tests. */
 export class World {
   readonly faults = new Faults();
-  readonly products = new Map<string, Product>();
+  readonly catalog = fakeCatalog();
+  readonly products = this.catalog.products;
   readonly carts = new Map<string, { productId: string; quantity: number }[]>();
   readonly stock = new Map<string, { available: number; reserved: number }>();
   readonly reservations = new Map<string, Reservation>();
@@ -82,18 +83,7 @@ export class World {
 
   /** addProduct adds a catalog product with `available` units in stock. */
   addProduct(price: Money, available = 10, name = `Product ${this.products.size + 1}`): Product {
-    const now = new Date().toISOString();
-    const product: Product = {
-      id: randomUUID(),
-      sku: `SKU-${this.products.size + 1}`,
-      name,
-      description: '',
-      price,
-      category: 'testing',
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.products.set(product.id, product);
+    const product = this.catalog.price(price, name);
     this.stock.set(product.id, { available, reserved: 0 });
     return product;
   }
@@ -120,26 +110,8 @@ export class World {
 
 function fakeModules(world: World) {
   const { faults } = world;
-  const catalog = defineModule({
-    contract: catalogContract,
-    migrationsFolder: NO_MIGRATIONS,
-    setup: () => ({
-      operations: {
-        listProducts: async () => ({ items: [...world.products.values()], nextCursor: null }),
-        getProduct: async ({ id }) => {
-          await faults.enter('catalog.getProduct');
-          const product = world.products.get(id);
-          if (!product) throw AppError.notFound(`Product ${id} does not exist`);
-          return product;
-        },
-        getProducts: async ({ ids }) => {
-          await faults.enter('catalog.getProducts');
-          return { items: ids.flatMap((id) => world.products.get(id) ?? []) };
-        },
-      },
-      routes: () => {},
-    }),
-  });
+  world.catalog.before = (operation) => faults.enter(`catalog.${operation}`);
+  const catalog = world.catalog.module;
 
   // The fake cart prices with the price it was given when filled: stale on purpose.
   const cart = defineModule({
@@ -366,12 +338,12 @@ export async function startOrders(
   const ordersUnderTest = defineModule({
     ...ordersModule,
     setup: (context) => {
-      orders = createOrders(context, {
+      orders = setupOrders(context, {
         crashAfter: (point) => {
           if (point === crashPoint) throw new SimulatedCrash(point);
         },
       });
-      return orders.implementation;
+      return orders;
     },
   });
   const t = await startTestHostWithTokens({
@@ -420,15 +392,7 @@ export function readOrder(res: Response, status = 201): Promise<Order> {
   return readJson<Order>(res, status);
 }
 
-/** readJson reads a JSON answer with the expected status. */
-export async function readJson<T>(res: Response, status = 200): Promise<T> {
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  return body as T;
-}
-
-export { eventually, expectProblem } from '@seam/platform/testing';
+export { eventually, expectProblem, readJson } from '@seam/platform/testing';
 
 /** unavailable is the error a dependency that cannot be reached gives. */
 export function unavailable(module: string): AppError {

@@ -7,7 +7,7 @@ import { AppError, type Database } from '@seam/platform';
 import { recordingLogger } from '@seam/platform/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-helpers.js';
+import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-support.js';
 
 const recorder = recordingLogger();
 let t: PaymentsTestHost;

@@ -8,7 +8,7 @@ import {
   startPayments,
   type Customer,
   type PaymentsTestHost,
-} from './test-helpers.js';
+} from './test-support.js';
 
 let t: PaymentsTestHost;
 let owner: Customer;

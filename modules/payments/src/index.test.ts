@@ -14,7 +14,7 @@ import {
 import type { DocumentedOperation } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import paymentsModule from './index.js';
-import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-helpers.js';
+import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-support.js';
 
 const SERVICE_TOKEN = 'payments-test-service-token-0123456789abcdef';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { TEST_CARDS } from '@seam/payments-contract';
 import { AppError } from '@seam/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-helpers.js';
+import { newCharge, rejection, startPayments, type PaymentsTestHost } from './test-support.js';
 
 let t: PaymentsTestHost;
 

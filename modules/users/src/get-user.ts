@@ -2,7 +2,8 @@
 import { eq } from 'drizzle-orm';
 import { AppError, type Database } from '@seam/platform';
 import type { User } from '@seam/users-contract';
-import { users, type UserRow } from './schema.js';
+import { users } from './schema.js';
+import { toUser } from './user-row.js';
 
 /** findUser returns the user with `id`, or undefined. */
 export async function findUser(db: Database, id: string): Promise<User | undefined> {
@@ -20,15 +21,4 @@ export async function getUser(db: Database, id: string): Promise<User> {
   const user = await findUser(db, id);
   if (!user) throw AppError.notFound(`User ${id} does not exist`, 'users.user-not-found');
   return user;
-}
-
-/** toUser is the public shape of a row: everything but the password hash. */
-export function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    createdAt: row.createdAt.toISOString(),
-  };
 }

@@ -1,7 +1,7 @@
 // POST /register: a new customer account, announced as users.UserRegistered.
 import { AppError, type Database, type Events, type Role } from '@seam/platform';
 import { UserRegistered, type RegisterRequest, type User } from '@seam/users-contract';
-import { toUser } from './get-user.js';
+import { toUser } from './user-row.js';
 import { hashPassword } from './password.js';
 import { users } from './schema.js';
 

@@ -2,14 +2,14 @@
 // whether the server runs in-process (`app.request`) or as a child process (fetch).
 import { randomUUID } from 'node:crypto';
 import type { Cart } from '@seam/cart-contract';
-import type { Product, ProductPage } from '@seam/catalog-contract';
+import type { CreateProduct, Product, ProductPage } from '@seam/catalog-contract';
 import type { Stock } from '@seam/inventory-contract';
 import type { Notification } from '@seam/notifications-contract';
 import type { Order } from '@seam/orders-contract';
 import { TEST_CARDS, type Payment } from '@seam/payments-contract';
 import type { Problem } from '@seam/platform';
 import { expect } from 'vitest';
-import { eventually } from '@seam/platform/testing';
+import { eventually, readJson } from '@seam/platform/testing';
 
 export type Requester = (path: string, init?: RequestInit) => Promise<Response>;
 
@@ -33,11 +33,7 @@ export const paying = (card: string) => ({ paymentMethod: { card }, shippingAddr
 export const SUCCESS = paying(TEST_CARDS.success);
 
 /** json reads a JSON answer, failing the test unless it has `status`. */
-export async function json<T>(res: Response, status: number): Promise<T> {
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(status);
-  return body as T;
-}
+export const json = <T>(res: Response, status: number): Promise<T> => readJson<T>(res, status);
 
 /** problem reads an RFC 9457 answer with the expected status and code. */
 export async function problem(res: Response, status: number, code: string): Promise<Problem> {
@@ -89,6 +85,19 @@ export function shop(request: Requester) {
         200,
       );
       return accessToken;
+    },
+    /** createProduct adds a product priced `price` to the catalog, as the admin of `adminToken`. */
+    async createProduct(adminToken: string, price: CreateProduct['price']): Promise<Product> {
+      const body: CreateProduct = {
+        sku: `TEST-${randomUUID().slice(0, 8).toUpperCase()}`,
+        name: `Test product in ${price.currency}`,
+        price,
+        category: 'testing',
+      };
+      return json<Product>(
+        await send('POST', '/api/catalog/products', { body, token: adminToken }),
+        201,
+      );
     },
     /** products returns up to `count` demo products in one currency (a cart holds one). */
     async products(count: number, currency = 'EUR'): Promise<Product[]> {

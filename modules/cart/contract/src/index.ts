@@ -25,9 +25,32 @@ export const CartItemSchema = z
   })
   .openapi('CartItem');
 
-/** CartSchema: `total` is null for an empty cart; a cart holds one currency. */
+/** CartLeftOutSchema is a stored line the cart cannot sell now, and why (see docs/modules/cart.md). */
+export const CartLeftOutSchema = z
+  .object({
+    productId: ProductIdSchema,
+    quantity: QuantitySchema,
+    reason: z.enum(['unavailable', 'other-currency', 'overflow']).openapi({
+      description:
+        '`unavailable`: the product is gone from the catalog; `other-currency`: the catalog now prices it in another currency than the cart; `overflow`: the total would exceed 2^53 - 1 minor units',
+    }),
+  })
+  .openapi('CartLeftOut');
+
+/**
+ * CartSchema: `total` is null for an empty cart; a cart holds one currency.
+ * `leftOut`, present only when not empty, lists stored lines that are not in
+ * the total; checkout refuses while there are any.
+ */
 export const CartSchema = z
-  .object({ items: z.array(CartItemSchema), total: MoneySchema.nullable() })
+  .object({
+    items: z.array(CartItemSchema),
+    total: MoneySchema.nullable(),
+    leftOut: z.array(CartLeftOutSchema).min(1).optional().openapi({
+      description:
+        'Lines in the cart that cannot be bought now (not in `total`); remove them to check out',
+    }),
+  })
   .openapi('Cart');
 export type Cart = z.output<typeof CartSchema>;
 

@@ -1,6 +1,7 @@
 // The catalog contract: products and their prices. Other modules read products
-// through the `getProduct` and `getProducts` operations; shoppers and admins use
-// the HTTP routes under /api/catalog.
+// through the `getProduct` and `getProducts` operations and price lines of them
+// with `priceLines` (pricing.ts); shoppers and admins use the HTTP routes under
+// /api/catalog.
 import {
   BEARER_SECURITY,
   createRoute,
@@ -14,6 +15,9 @@ import {
   z,
   type Money,
 } from '@seam/platform';
+import { GET_PRODUCTS_MAX } from './pricing.js';
+
+export * from './pricing.js';
 
 /** PRODUCT_EXAMPLE is the demo catalog's espresso grinder, as the API returns it. */
 const PRODUCT_EXAMPLE = {
@@ -284,9 +288,6 @@ const deleteProduct = createRoute({
 
 /** GetProductInputSchema is the input of the getProduct operation. */
 export const GetProductInputSchema = z.object({ id: z.uuid() });
-
-/** GET_PRODUCTS_MAX is the most ids one getProducts call may ask for. */
-export const GET_PRODUCTS_MAX = 100;
 
 /** GetProductsInputSchema is the input of the getProducts operation. */
 export const GetProductsInputSchema = z.object({

@@ -171,3 +171,5 @@ export { eventually } from './eventually.js';
 export { documentedOperations, type DocumentedOperation } from './openapi.js';
 export { recordingLogger, type RecordingLogger } from './recording-logger.js';
 export * as fixtures from './fixtures/index.js';
+export { fakeClient, fakeModule, NO_MIGRATIONS } from './fake-module.js';
+export { fieldPaths, readJson, rejectedProblem, rejection } from './assertions.js';

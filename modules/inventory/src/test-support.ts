@@ -79,11 +79,4 @@ export async function settle<T>(call: Promise<T>): Promise<Settled<T>> {
   }
 }
 
-/** rejection awaits a call that must fail and returns its problem form. */
-export async function rejection(call: Promise<unknown>): Promise<Problem> {
-  const result = await settle(call);
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.problem;
-}
-
-export { expectProblem } from '@seam/platform/testing';
+export { expectProblem, rejectedProblem } from '@seam/platform/testing';

@@ -57,13 +57,4 @@ export function newCharge(overrides: Partial<ChargeInput> = {}): ChargeInput {
 }
 
 /** rejection awaits a promise that must fail and returns its error. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
-
-export { expectProblem } from '@seam/platform/testing';
+export { expectProblem, rejection } from '@seam/platform/testing';

@@ -2,9 +2,9 @@
 // admin and customer tokens, and small request and assertion shortcuts.
 import { randomUUID } from 'node:crypto';
 import type { CreateProduct, Product, ProductPage } from '@seam/catalog-contract';
-import type { Problem } from '@seam/platform';
 import {
   jsonRequest,
+  readJson,
   startTestHostWithTokens,
   type TestHostOptions,
   type TestHostWithTokens,
@@ -58,15 +58,8 @@ export function newProduct(overrides: Partial<CreateProduct> = {}): CreateProduc
 }
 
 /** readPage reads a 200 product page. */
-export async function readPage(res: Response): Promise<ProductPage> {
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body as ProductPage;
+export function readPage(res: Response): Promise<ProductPage> {
+  return readJson<ProductPage>(res);
 }
 
-export { expectProblem } from '@seam/platform/testing';
-
-/** fieldPaths lists the field paths of a validation problem. */
-export function fieldPaths(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.path);
-}
+export { expectProblem, fieldPaths } from '@seam/platform/testing';
