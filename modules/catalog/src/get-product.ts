@@ -1,14 +1,23 @@
 // Reading products by id: the GET /products/{id} route and the getProduct and
 // getProducts operations other modules call (orders prices a cart with them).
 import { catalogContract, type Product } from '@seam/catalog-contract';
-import { AppError, type Database, type ModuleApp } from '@seam/platform';
-import { eq, inArray } from 'drizzle-orm';
+import { AppError, preparedQuery, type Database, type ModuleApp } from '@seam/platform';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { toProduct } from './product-row.js';
 import { products } from './schema.js';
 
+const productById = preparedQuery((db) =>
+  db
+    .select()
+    .from(products)
+    .where(eq(products.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('catalog_product_by_id'),
+);
+
 /** getProduct returns one product; an unknown id is a 404 AppError. */
 export async function getProduct(db: Database, id: string): Promise<Product> {
-  const [row] = await db.select().from(products).where(eq(products.id, id)).limit(1);
+  const [row] = await productById(db).execute({ id });
   if (!row) throw AppError.notFound(`Product ${id} does not exist`, 'product-not-found');
   return toProduct(row);
 }

@@ -1,7 +1,13 @@
 // Browsing the catalog: GET /products with text search, a category filter and
 // keyset pagination over (created_at, id), oldest first.
 import { catalogContract, type ListProductsQuery, type ProductPage } from '@seam/catalog-contract';
-import { type Database, type ModuleApp, decodeCursor, encodeCursor } from '@seam/platform';
+import {
+  type Database,
+  type ModuleApp,
+  decodeCursor,
+  encodeCursor,
+  preparedQuery,
+} from '@seam/platform';
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { toProduct } from './product-row.js';
 import { products } from './schema.js';
@@ -30,12 +36,15 @@ export async function listProducts(db: Database, query: ListProductsQuery): Prom
       sql`(${products.createdAt}, ${products.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
     );
   }
-  const rows = await db
-    .select()
-    .from(products)
-    .where(and(...conditions))
-    .orderBy(asc(products.createdAt), asc(products.id))
-    .limit(query.limit + 1);
+  const rows =
+    conditions.length === 0
+      ? await firstPage(db).execute({ limit: query.limit + 1 })
+      : await db
+          .select()
+          .from(products)
+          .where(and(...conditions))
+          .orderBy(asc(products.createdAt), asc(products.id))
+          .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -46,6 +55,16 @@ export async function listProducts(db: Database, query: ListProductsQuery): Prom
         : null,
   };
 }
+
+/** firstPage is the unfiltered first page, the most common browse, prepared once. */
+const firstPage = preparedQuery((db) =>
+  db
+    .select()
+    .from(products)
+    .orderBy(asc(products.createdAt), asc(products.id))
+    .limit(sql.placeholder('limit'))
+    .prepare('catalog_first_page'),
+);
 
 /** listProductsRoute registers GET /products. */
 export function listProductsRoute(app: ModuleApp, db: Database): void {

@@ -56,6 +56,28 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * preparedQuery builds a query once per database with drizzle's `.prepare()`, so
+ * a hot read does not rebuild its SQL on every call. Only for queries on the
+ * database itself, not inside a transaction.
+ *
+ * @example
+ * const productById = preparedQuery((db) =>
+ *   db.select().from(products).where(eq(products.id, sql.placeholder('id'))).prepare('product_by_id'));
+ * const [row] = await productById(db).execute({ id });
+ */
+export function preparedQuery<Q>(build: (db: Database) => Q): (db: Database) => Q {
+  const built = new WeakMap<Database, Q>();
+  return (db) => {
+    let query = built.get(db);
+    if (!query) {
+      query = build(db);
+      built.set(db, query);
+    }
+    return query;
+  };
+}
+
 /** MIGRATIONS_TABLE is each module's own table inside its own schema. */
 export const MIGRATIONS_TABLE = '__migrations';
 

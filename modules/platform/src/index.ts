@@ -17,6 +17,7 @@ export { createLogger, type Logger } from './logger.js';
 export {
   createDatabase,
   MIGRATIONS_TABLE,
+  preparedQuery,
   type Database,
   type DatabaseHandle,
 } from './database.js';
