@@ -1,7 +1,7 @@
 // Real servers on loopback for the gateway's tests: service replicas (hosts of
 // the fixture modules, each on its own fresh database) and a gateway in front.
 import { parseTopology, type HostOptions, type Topology } from '@seam/platform';
-import { fixtures, startTestHost } from '@seam/platform/testing';
+import { eventually, fixtures, startTestHost } from '@seam/platform/testing';
 import { createGateway, type Gateway } from '../gateway.js';
 import { pingsModule } from './pings-module.js';
 
@@ -57,24 +57,17 @@ export async function startGateway(
   return { gateway, url };
 }
 
-/** waitFor retries `check` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function waitFor<T>(
+/** waitFor is the platform's eventually for checks that answer undefined while not yet true. */
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+  return eventually(async () => {
+    const value = await check();
+    if (value === undefined) throw new Error(`Still waiting for ${what}`);
+    return value;
+  }, timeoutMs);
 }
 
 /** readyGateway waits until every service of the gateway has a ready replica. */
