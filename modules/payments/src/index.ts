@@ -6,6 +6,7 @@ import { defineModule } from '@seam/platform';
 import { charge } from './charge.js';
 import { getPayment, listPaymentsRoute } from './get-payment.js';
 import { refund } from './refund.js';
+import { tokenizeCard } from './tokenize-card.js';
 
 /** The payments module definition; hosts list it among their modules. */
 export default defineModule({
@@ -13,6 +14,7 @@ export default defineModule({
   migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)),
   setup: ({ db, log }) => ({
     operations: {
+      tokenizeCard: (input) => tokenizeCard(db, input),
       charge: (input) => charge(db, log, input),
       refund: ({ orderId }) => refund(db, orderId),
       getPayment: ({ orderId }) => getPayment(db, orderId),
