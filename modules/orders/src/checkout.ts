@@ -15,7 +15,14 @@ import {
   type KeyRef,
   type StoredResponse,
 } from './idempotency.js';
-import { advanceOrder, LeaseLost, placeOrder, priceCart, releaseStock } from './saga.js';
+import {
+  advanceOrder,
+  LeaseLost,
+  placeOrder,
+  priceCart,
+  releaseStock,
+  tokenizeCard,
+} from './saga.js';
 import { currentState } from './transitions.js';
 
 export interface CheckoutInput {
@@ -55,10 +62,11 @@ export async function checkout(deps: OrdersDeps, input: CheckoutInput): Promise<
       );
     }
     const priced = await priceCart(deps, cart, options);
-    const order = await placeOrder(deps, ref, priced, input.request.shippingAddress);
+    const token = await tokenizeCard(deps, input.userId, input.request.paymentMethod.card, options);
+    const order = await placeOrder(deps, ref, priced, input.request.shippingAddress, token);
     orderId = order.id;
     deps.crashAfter('order');
-    const finished = await advanceOrder(deps, order, input.request.paymentMethod.card, options);
+    const finished = await advanceOrder(deps, order, options);
     return { ...finished.response, replayed: false };
   } catch (error) {
     if (orderId === undefined) return refuseBeforeOrder(deps, ref, input, error);
