@@ -1,10 +1,10 @@
 // Checkout recovery with every real module. First a real server process killed
-// (SIGKILL, via SEAM_TEST_CRASH_AFTER) right after a saga step, then restarted on
-// the same database with a short SEAM_SAGA_TIMEOUT_SECONDS: the order must end
-// failed (stock released) or confirmed (stock committed, one payment), never
-// pending, and replaying the Idempotency-Key must return the final order. Then
-// in-process hosts that leave an order half-way (payments unreachable) and let
-// recovery settle it from each state the payment can be in.
+// (SIGKILL, via SEAM_TEST_CRASH_AFTER) right after each saga step, then restarted
+// on the same database with a short SEAM_SAGA_TIMEOUT_SECONDS: recovery resumes
+// the checkout, so the order ends confirmed (stock committed, one payment) —
+// a crash alone never fails an order — and replaying the Idempotency-Key returns
+// it. Then in-process hosts that leave an order half-way (inventory unreachable)
+// and let recovery finish it from each state reservation and payment can be in.
 import { randomUUID } from 'node:crypto';
 import type { Product } from '@seam/catalog-contract';
 import { inventoryContract } from '@seam/inventory-contract';
@@ -23,9 +23,11 @@ const FAST_RECOVERY = { SEAM_SAGA_TIMEOUT_SECONDS: '1' };
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 describe.each([
-  { point: 'reserve', expected: 'failed' },
-  { point: 'charge', expected: 'confirmed' },
-] as const)('a server process killed right after $point', ({ point, expected }) => {
+  { point: 'order' },
+  { point: 'reserve' },
+  { point: 'charge' },
+  { point: 'commit' },
+] as const)('a server process killed right after $point', ({ point }) => {
   let database: TestDatabase;
   let server: RunningProcess | undefined;
 
@@ -37,7 +39,7 @@ describe.each([
     await database?.dispose();
   });
 
-  it(`recovers on restart: the order ends ${expected}, never pending, and the key replays it`, async () => {
+  it('resumes on restart: the order ends confirmed, charged once, and the key replays it', async () => {
     const base = { ...database.env, NODE_ENV: 'test', SEAM_DEMO_DATA: 'true' };
     server = await startProcess({ env: { ...base, SEAM_TEST_CRASH_AFTER: point } });
     let api = shop((path, init) => fetch(`${server!.url}${path}`, init));
@@ -61,19 +63,16 @@ describe.each([
       return orders;
     }, 20_000);
 
-    const stock = await api.stockOf(product.id);
-    if (expected === 'failed') {
-      expect(order).toMatchObject({ status: 'failed', failureReason: 'interrupted' });
-      expect(stock).toEqual(before);
-      expect((await api.payments(shopper, order!.id)).status).toBe(404);
-    } else {
-      expect(order).toMatchObject({ status: 'confirmed', failureReason: null });
-      expect(stock).toEqual({ ...before, available: before.available - 2, reserved: 0 });
-      expect(await api.paymentsOf(shopper, order!.id)).toEqual([
-        expect.objectContaining({ status: 'captured', amount: order!.total }),
-      ]);
-      await eventually(async () => expect((await api.cartOf(shopper)).items).toEqual([]));
-    }
+    expect(order).toMatchObject({ status: 'confirmed', failureReason: null });
+    expect(await api.stockOf(product.id)).toEqual({
+      ...before,
+      available: before.available - 2,
+      reserved: 0,
+    });
+    expect(await api.paymentsOf(shopper, order!.id)).toEqual([
+      expect.objectContaining({ status: 'captured', amount: order!.total }),
+    ]);
+    await eventually(async () => expect((await api.cartOf(shopper)).items).toEqual([]));
 
     const replay = await api.checkout(shopper, SUCCESS, key);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -87,7 +86,7 @@ interface HalfWay {
   /** card pays the checkout, and the charge made meanwhile. */
   card: string;
   /** meanwhile: what happens between the failed checkout and recovery. */
-  meanwhile: ('charge' | 'release')[];
+  meanwhile: ('reserve' | 'charge' | 'release')[];
   outcome: Pick<Order, 'status' | 'failureReason'>;
   /** stock: the reserved unit back in stock, or taken out of it. */
   stock: 'returned' | 'committed';
@@ -100,26 +99,28 @@ interface HalfWay {
 }
 
 /**
- * HALF_WAY: each case leaves an order pending, then (with every module hosted
- * but recovery held off) brings the payment into a state — charged with `card`,
- * and perhaps the reservation released — before recovery settles the order.
+ * HALF_WAY: each case leaves an order pending (placed, with its card token, but
+ * nothing reserved), then (with every module hosted but recovery held off)
+ * moves reservation and payment on — reserved, charged with `card`, perhaps
+ * released — before recovery finishes the order.
  */
 const HALF_WAY: HalfWay[] = [
   {
-    title: 'fails a never-charged order as interrupted and returns its stock',
+    title:
+      'resumes a never-reserved, never-charged order: reserves, charges its card token, confirms',
     card: TEST_CARDS.success,
     meanwhile: [],
-    outcome: { status: 'failed', failureReason: 'interrupted' },
-    stock: 'returned',
-    payment: 'none',
+    outcome: { status: 'confirmed', failureReason: null },
+    stock: 'committed',
+    payment: 'captured',
     replays: true,
-    notifies: 'order-failed',
+    notifies: 'order-confirmed',
   },
   {
-    // The charge happened after all (e.g. the answer was lost): payments knows, orders does not.
+    // The steps happened after all (e.g. the answers were lost): the other modules know, orders does not.
     title: 'confirms an order whose charge was captured and commits its stock, charging once',
     card: TEST_CARDS.success,
-    meanwhile: ['charge'],
+    meanwhile: ['reserve', 'charge'],
     outcome: { status: 'confirmed', failureReason: null },
     stock: 'committed',
     payment: 'captured',
@@ -128,17 +129,18 @@ const HALF_WAY: HalfWay[] = [
   {
     title: 'refunds and fails a captured order whose reservation was released meanwhile',
     card: TEST_CARDS.success,
-    meanwhile: ['charge', 'release'],
-    outcome: { status: 'failed', failureReason: 'interrupted' },
+    meanwhile: ['reserve', 'charge', 'release'],
+    outcome: { status: 'failed', failureReason: 'reservation_expired' },
     stock: 'returned',
     payment: 'refunded',
   },
   {
     title: 'fails an order whose charge was declined with the decline reason',
     card: TEST_CARDS.declined,
-    meanwhile: ['charge'],
+    meanwhile: ['reserve', 'charge'],
     outcome: { status: 'failed', failureReason: 'card_declined' },
     stock: 'returned',
+    notifies: 'order-failed',
   },
 ];
 
@@ -179,19 +181,21 @@ describe('recovery of an order left half-way, with every module in-process', () 
   afterAll(() => database?.dispose());
 
   /**
-   * pendingOrder checks out while payments is not hosted (and not reachable):
-   * stock is reserved, the charge fails, the order stays pending.
+   * pendingOrder checks out while inventory is not hosted (and not reachable):
+   * the card is tokenised, the order placed, the reservation fails, the order
+   * stays pending.
    */
   async function pendingOrder(card: string = TEST_CARDS.success) {
-    await start({
-      SEAM_MODULES: 'users,catalog,inventory,cart,orders,notifications',
-      SEAM_SAGA_TIMEOUT_SECONDS: '3600',
-    });
+    await start({ SEAM_SAGA_TIMEOUT_SECONDS: '3600' });
     const shopper: Shopper = await api.signUp('Half');
     const [product] = (await api.products(1)) as [Product];
     await api.waitForStock([product]);
     const before = await api.stockOf(product.id);
     await api.addToCart(shopper, product, 1);
+    await restart({
+      SEAM_MODULES: 'users,catalog,cart,orders,payments,notifications',
+      SEAM_SAGA_TIMEOUT_SECONDS: '3600',
+    });
     const key = randomUUID();
     const body = { ...SUCCESS, paymentMethod: { card } };
     const answer = await problem(
@@ -201,11 +205,7 @@ describe('recovery of an order left half-way, with every module in-process', () 
     );
     const orderId = /Order ([0-9a-f-]{36})/.exec(answer.detail)![1]!;
     expect((await api.order(shopper, orderId)).status).toBe('pending');
-    expect(await api.stockOf(product.id)).toEqual({
-      ...before,
-      available: before.available - 1,
-      reserved: 1,
-    });
+    expect((await api.payments(shopper, orderId)).status).toBe(404);
     // Replays wait for the outcome meanwhile.
     await problem(await api.checkout(shopper, body, key), 409, 'orders.idempotency-key-in-flight');
     return { shopper, product, before, key, body, orderId };
@@ -227,6 +227,12 @@ describe('recovery of an order left half-way, with every module in-process', () 
       if (step.meanwhile.length > 0) {
         const hosted = await restart({ SEAM_SAGA_TIMEOUT_SECONDS: '3600' });
         const order = await api.order(shopper, orderId);
+        if (step.meanwhile.includes('reserve')) {
+          await hosted.clients.of(inventoryContract).reserve({
+            orderId,
+            items: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
+          });
+        }
         await hosted.clients.of(paymentsContract).charge({
           orderId,
           userId: shopper.id,

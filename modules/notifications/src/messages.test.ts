@@ -57,6 +57,8 @@ describe('messages', () => {
     ['insufficient_funds', 'insufficient funds'],
     ['out_of_stock', 'out of stock'],
     ['interrupted', 'interrupted'],
+    ['reservation_expired', 'set aside for you were released'],
+    ['deadline_passed', 'payment in time'],
     ['gremlins', 'unexpected problem (gremlins)'],
   ])('explains a failed order (%s) and that nothing was charged', (reason, words) => {
     const message = orderFailedMessage('Ada', { orderId: ORDER_ID, reason });

@@ -67,6 +67,8 @@ const FAILURE_REASONS: Record<string, string> = {
   card_declined: 'your card was declined',
   insufficient_funds: 'your card has insufficient funds',
   out_of_stock: 'an item in your order is out of stock',
+  reservation_expired: 'the items set aside for you were released before the order could finish',
+  deadline_passed: 'we could not complete the payment in time',
   interrupted: 'the checkout was interrupted before it could finish',
 };
 

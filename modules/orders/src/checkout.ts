@@ -16,7 +16,7 @@ import {
   type StoredResponse,
 } from './idempotency.js';
 import { priceOrder } from './price-order.js';
-import { advanceOrder, LeaseLost, placeOrder, releaseStock } from './saga.js';
+import { advanceOrder, LeaseLost, placeOrder, releaseStock, tokenizeCard } from './saga.js';
 import { currentState } from './transitions.js';
 
 export interface CheckoutInput {
@@ -50,10 +50,11 @@ export async function checkout(deps: OrdersDeps, input: CheckoutInput): Promise<
   try {
     const cart = await deps.cart.getCart({ userId: input.userId }, options);
     const priced = await priceOrder(deps, cart, options);
-    const order = await placeOrder(deps, ref, priced, input.request.shippingAddress);
+    const token = await tokenizeCard(deps, input.userId, input.request.paymentMethod.card, options);
+    const order = await placeOrder(deps, ref, priced, input.request.shippingAddress, token);
     orderId = order.id;
     deps.crashAfter('order');
-    const finished = await advanceOrder(deps, order, input.request.paymentMethod.card, options);
+    const finished = await advanceOrder(deps, order, options);
     return { ...finished.response, replayed: false };
   } catch (error) {
     if (orderId === undefined) return refuseBeforeOrder(deps, ref, input, error);

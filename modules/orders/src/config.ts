@@ -14,6 +14,14 @@ export const ordersConfig = {
    */
   SEAM_SAGA_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
+   * SEAM_CHECKOUT_DEADLINE_SECONDS: how long after it was placed recovery still
+   * tries to complete an order that was never charged; past it, the order fails
+   * as `deadline_passed` (stock released). Keep it above SEAM_SAGA_TIMEOUT_SECONDS
+   * and below inventory's SEAM_RESERVATION_TTL_SECONDS (900), so a reservation
+   * outlives every attempt. At most an hour: payments' card tokens last a day.
+   */
+  SEAM_CHECKOUT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  /**
    * SEAM_TEST_CRASH_AFTER kills the process (SIGKILL) right after that saga step,
    * to prove recovery. Honoured only when NODE_ENV=test; ignored otherwise.
    */

@@ -17,6 +17,8 @@ export interface OrdersDeps {
   payments: ModuleClient<PaymentsContract>;
   /** sagaTimeoutMs: a pending order untouched for this long belongs to recovery. */
   sagaTimeoutMs: number;
+  /** checkoutDeadlineMs: past this age an order never charged fails instead of resuming. */
+  checkoutDeadlineMs: number;
   /** callTimeoutMs bounds one call to another module (SEAM_CALL_TIMEOUT_MS). */
   callTimeoutMs: number;
   /** crashAfter is the fault-injection point after each saga step; a no-op in production. */

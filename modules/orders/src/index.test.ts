@@ -36,6 +36,7 @@ describe('exported surface', () => {
     expect(ordersModule.consumes ?? []).toEqual([]);
     expect(Object.keys(ordersModule.config ?? {})).toEqual([
       'SEAM_SAGA_TIMEOUT_SECONDS',
+      'SEAM_CHECKOUT_DEADLINE_SECONDS',
       'SEAM_TEST_CRASH_AFTER',
     ]);
   });

@@ -54,24 +54,44 @@ async function statusOf(orderId: string) {
 }
 
 describe('a recovery pass settles a checkout that died', () => {
-  it('after placing the order: fails it as interrupted (nothing was reserved or charged)', async () => {
-    const { orderId } = await crashedCheckout('order');
+  it('after placing the order: reserves, charges the card token and confirms it', async () => {
+    const { orderId, product } = await crashedCheckout('order');
+    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
     const report = await t.recoverLater();
-    expect(report.finished).toEqual([{ orderId, status: 'failed' }]);
-    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'interrupted' });
-    expect(t.world.payments.has(orderId)).toBe(false);
-    await t.waitForEvent('orders.OrderFailed', orderId);
+    expect(report.finished).toEqual([{ orderId, status: 'confirmed' }]);
+    expect(await statusOf(orderId)).toEqual({ status: 'confirmed', failureReason: null });
+    expect(t.world.stockOf(product)).toEqual({ available: 3, reserved: 0 });
+    expect(t.world.payments.get(orderId)).toMatchObject({ status: 'captured', cardLast4: '4242' });
+    await t.waitForEvent('orders.OrderConfirmed', orderId);
   });
 
-  it('after the reservation: releases the stock and fails it as interrupted', async () => {
+  it('after the reservation: charges the card token, commits the reserved stock and confirms it', async () => {
     const { orderId, product } = await crashedCheckout('reserve');
     expect(t.world.stockOf(product)).toEqual({ available: 3, reserved: 2 });
-    await t.recoverLater();
-    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'interrupted' });
-    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
     expect(t.world.faults.count('payments.charge')).toBe(0);
-    const event = await t.waitForEvent('orders.OrderFailed', orderId);
-    expect(event.payload).toMatchObject({ orderId, reason: 'interrupted' });
+    await t.recoverLater();
+    expect(await statusOf(orderId)).toEqual({ status: 'confirmed', failureReason: null });
+    expect(t.world.stockOf(product)).toEqual({ available: 3, reserved: 0 });
+    expect(t.world.faults.count('inventory.reserve')).toBe(2);
+    expect(t.world.faults.count('payments.charge')).toBe(1);
+    expect(t.world.payments.get(orderId)?.status).toBe('captured');
+    await t.waitForEvent('orders.OrderConfirmed', orderId);
+  });
+
+  it('after the reservation, with a declining card: charges it once, releases and fails with the decline reason', async () => {
+    const { orderId, product } = await crashedCheckout('reserve', TEST_CARDS.declined);
+    await t.recoverLater();
+    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'card_declined' });
+    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
+    expect(t.world.faults.count('payments.charge')).toBe(1);
+  });
+
+  it('after placing the order, when the stock ran out meanwhile: fails it as out of stock, charging nothing', async () => {
+    const { orderId, product } = await crashedCheckout('order');
+    t.world.stock.set(product.id, { available: 1, reserved: 0 });
+    await t.recoverLater();
+    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'out_of_stock' });
+    expect(t.world.payments.has(orderId)).toBe(false);
   });
 
   it('after a captured charge: commits the stock and confirms it, charging once', async () => {
@@ -106,8 +126,23 @@ describe('a recovery pass settles a checkout that died', () => {
     const { orderId, product } = await crashedCheckout('charge');
     await t.host.clients.of(inventoryContract).release({ orderId });
     await t.recoverLater();
-    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'interrupted' });
+    expect(await statusOf(orderId)).toEqual({
+      status: 'failed',
+      failureReason: 'reservation_expired',
+    });
     expect(t.world.payments.get(orderId)?.status).toBe('refunded');
+    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
+  });
+
+  it('does not reserve again, and charges nothing, when an uncharged reservation expired meanwhile', async () => {
+    const { orderId, product } = await crashedCheckout('reserve');
+    await t.host.clients.of(inventoryContract).release({ orderId });
+    await t.recoverLater();
+    expect(await statusOf(orderId)).toEqual({
+      status: 'failed',
+      failureReason: 'reservation_expired',
+    });
+    expect(t.world.payments.has(orderId)).toBe(false);
     expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
   });
 
@@ -117,6 +152,19 @@ describe('a recovery pass settles a checkout that died', () => {
     await t.recoverLater();
     expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'interrupted' });
     expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
+  });
+
+  it('answers a replay 409 while recovery is settling the order, then the final order', async () => {
+    const { shopper, key, orderId, card } = await crashedCheckout('reserve');
+    let during: Response | undefined;
+    t.world.faults.before('payments.charge', async () => {
+      during = await t.checkout(shopper, withCard(card), key);
+    });
+    await t.recoverLater();
+    await expectProblem(during!, 409, 'orders.idempotency-key-in-flight');
+    const replay = await t.checkout(shopper, withCard(card), key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await readOrder(replay)).toMatchObject({ id: orderId, status: 'confirmed' });
   });
 
   it('completes the idempotency record, so replaying the key returns the final order', async () => {
@@ -132,6 +180,31 @@ describe('a recovery pass settles a checkout that died', () => {
     const order = await readOrder(replay);
     expect(order).toMatchObject({ id: orderId, status: 'confirmed' });
     expect(await readOrder(await t.call('GET', `/${orderId}`, shopper.token), 200)).toEqual(order);
+  });
+});
+
+describe('the checkout deadline', () => {
+  const afterDeadline = () =>
+    t.orders.recover(new Date(Date.now() + t.orders.deps.checkoutDeadlineMs + 1_000));
+
+  it('fails an order never charged past the deadline as deadline_passed and returns its stock', async () => {
+    const { orderId, product, shopper, key, card } = await crashedCheckout('reserve');
+    const report = await afterDeadline();
+    expect(report.finished).toEqual([{ orderId, status: 'failed' }]);
+    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'deadline_passed' });
+    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
+    expect(t.world.faults.count('payments.charge')).toBe(0);
+    const event = await t.waitForEvent('orders.OrderFailed', orderId);
+    expect(event.payload).toMatchObject({ orderId, reason: 'deadline_passed' });
+    const replay = await readOrder(await t.checkout(shopper, withCard(card), key));
+    expect(replay).toMatchObject({ id: orderId, failureReason: 'deadline_passed' });
+  });
+
+  it('still confirms an order already charged when the deadline passed', async () => {
+    const { orderId, product } = await crashedCheckout('charge');
+    await afterDeadline();
+    expect(await statusOf(orderId)).toEqual({ status: 'confirmed', failureReason: null });
+    expect(t.world.stockOf(product)).toEqual({ available: 3, reserved: 0 });
   });
 });
 
@@ -153,8 +226,8 @@ describe('what recovery leaves alone or retries', () => {
     // The failed attempt renewed the lease: the next pass waits a timeout again.
     expect((await t.orders.recover()).stillPending).toEqual([]);
     const second = await t.recoverLater();
-    expect(second.finished).toEqual([{ orderId, status: 'failed' }]);
-    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
+    expect(second.finished).toEqual([{ orderId, status: 'confirmed' }]);
+    expect(t.world.stockOf(product)).toEqual({ available: 3, reserved: 0 });
   });
 
   it('settles an order once when two passes race (SKIP LOCKED and the status guard)', async () => {
@@ -188,18 +261,30 @@ describe('what recovery leaves alone or retries', () => {
     expect(left).toEqual([]);
   });
 
-  it('wins against a request that stalled: the request notices, returns the stock and answers with the final order', async () => {
+  it('wins against a request that stalled: the request notices and answers with the order recovery finished', async () => {
     const shopper = await t.newShopper();
     const product = t.world.addProduct({ amount: 100, currency: 'EUR' }, 2);
     t.world.fillCart(shopper.id, [{ product, quantity: 1 }]);
-    // While inventory is "slow", recovery takes the order over and fails it.
+    // While inventory is "slow", recovery takes the order over and completes it.
     t.world.faults.before('inventory.reserve', async () => {
       await t.recoverLater();
     });
     const order = await readOrder(await t.checkout(shopper));
-    expect(order).toMatchObject({ status: 'failed', failureReason: 'interrupted' });
+    expect(order).toMatchObject({ status: 'confirmed', failureReason: null });
+    expect(t.world.faults.count('payments.charge')).toBe(1);
+    expect(t.world.stockOf(product)).toEqual({ available: 1, reserved: 0 });
+  });
+
+  it('fails as interrupted an order placed before orders kept a card token', async () => {
+    const { orderId, product } = await crashedCheckout('reserve');
+    await t.host.database.db
+      .update(orders)
+      .set({ paymentToken: null })
+      .where(eq(orders.id, orderId));
+    await t.recoverLater();
+    expect(await statusOf(orderId)).toEqual({ status: 'failed', failureReason: 'interrupted' });
+    expect(t.world.stockOf(product)).toEqual({ available: 5, reserved: 0 });
     expect(t.world.faults.count('payments.charge')).toBe(0);
-    expect(t.world.stockOf(product)).toEqual({ available: 2, reserved: 0 });
   });
 });
 
@@ -220,14 +305,16 @@ describe('periodic recovery', () => {
       503,
       'orders.checkout-incomplete',
     );
+    // Recovery runs the same steps: the crash must not strike it again.
+    fast.crashAt(undefined);
     const orderId = /Order ([0-9a-f-]{36})/.exec(problem.detail)![1]!;
     const order = await eventually(async () => {
       const current = await readOrder(await fast.call('GET', `/${orderId}`, shopper.token), 200);
-      expect(current.status).toBe('failed');
+      expect(current.status).toBe('confirmed');
       return current;
     }, 10_000);
-    expect(order.failureReason).toBe('interrupted');
-    expect(fast.world.stockOf(product)).toEqual({ available: 3, reserved: 0 });
+    expect(order.failureReason).toBeNull();
+    expect(fast.world.stockOf(product)).toEqual({ available: 0, reserved: 0 });
   });
 });
 
@@ -237,5 +324,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ SEAM_SAGA_TIMEOUT_SECONDS: '0' }, [ordersConfig])).toThrow(
       /SEAM_SAGA_TIMEOUT_SECONDS/,
     );
+  });
+
+  it('defaults the checkout deadline to 5 minutes and rejects one outside 1 s – 1 h', () => {
+    expect(loadConfig({}, [ordersConfig]).SEAM_CHECKOUT_DEADLINE_SECONDS).toBe(300);
+    for (const bad of ['0', '3601', 'soon']) {
+      expect(() => loadConfig({ SEAM_CHECKOUT_DEADLINE_SECONDS: bad }, [ordersConfig])).toThrow(
+        /SEAM_CHECKOUT_DEADLINE_SECONDS/,
+      );
+    }
   });
 });

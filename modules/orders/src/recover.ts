@@ -1,15 +1,18 @@
 // Recovery: finishing checkouts whose request died half-way (a crash, a lost
 // connection to a dependency). A pending order nobody moved forward for the saga
 // timeout is taken over — its lease renewed under FOR UPDATE SKIP LOCKED, so two
-// replicas never take the same order — and settled from what payments knows:
-// captured → commit and confirm (or refund if the stock is gone), declined →
-// release and fail, never charged → release and fail as `interrupted`.
+// replicas never take the same order — and resumed from its last durable step,
+// as payments knows it: charged → settle (captured: commit and confirm, or
+// refund if the stock is gone; declined: release and fail); never charged →
+// reserve (again: idempotent), charge the order's card token, settle — unless
+// the checkout deadline passed, then release and fail as `deadline_passed`.
+// See docs/modules/orders.md for the states.
 import { isAppError, type CallOptions } from '@seam/platform';
 import { and, asc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { OrdersDeps } from './deps.js';
-import { settlePayment } from './saga.js';
+import { advanceOrder, releaseStock, settlePayment } from './saga.js';
 import { idempotencyKeys, orders, type OrderRow } from './schema.js';
-import type { Finished } from './transitions.js';
+import { finishOrder, type Finished } from './transitions.js';
 
 /** RECOVERY_BATCH bounds how many orders one pass takes over. */
 const RECOVERY_BATCH = 20;
@@ -39,7 +42,7 @@ export async function recoverStalledOrders(
   const report: RecoveryReport = { finished: [], stillPending: [], releasedKeys };
   for (const order of taken) {
     try {
-      const { order: finished } = await resolveStalled(deps, order);
+      const { order: finished } = await resolveStalled(deps, order, now);
       report.finished.push({ orderId: finished.id, status: finished.status });
       deps.log.info(
         { orderId: order.id, status: finished.status, reason: finished.failureReason },
@@ -56,8 +59,19 @@ export async function recoverStalledOrders(
   return report;
 }
 
-/** resolveStalled settles one taken-over order from its payment's state. */
-export async function resolveStalled(deps: OrdersDeps, order: OrderRow): Promise<Finished> {
+/**
+ * resolveStalled resumes one taken-over order from its last durable step: a
+ * payment settles it; without one it runs the rest of the saga (reserve and
+ * charge are idempotent per order, so what the dead request did is reused) —
+ * or, once the order is older than the checkout deadline, releases its stock
+ * and fails it as `deadline_passed`. A charged order is settled whatever its
+ * age: the shopper paid, so confirming beats refunding.
+ */
+export async function resolveStalled(
+  deps: OrdersDeps,
+  order: OrderRow,
+  now = new Date(),
+): Promise<Finished> {
   const options: CallOptions = {};
   let payment;
   try {
@@ -66,7 +80,12 @@ export async function resolveStalled(deps: OrdersDeps, order: OrderRow): Promise
     if (!(isAppError(error) && error.status === 404)) throw error;
     payment = undefined;
   }
-  return settlePayment(deps, order.id, payment, options);
+  if (payment) return settlePayment(deps, order.id, payment, options);
+  if (now.getTime() - order.createdAt.getTime() > deps.checkoutDeadlineMs) {
+    await releaseStock(deps, order.id, options);
+    return finishOrder(deps, order.id, { status: 'failed', reason: 'deadline_passed' });
+  }
+  return advanceOrder(deps, order, options);
 }
 
 /**

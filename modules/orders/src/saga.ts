@@ -1,7 +1,8 @@
-// The checkout saga's steps after pricing (price-order.ts), in order: place
-// the order (pending), reserve stock, charge the card, then settle — commit the
-// stock and confirm, or compensate (release, refund) and fail. Recovery reuses
-// `settlePayment` for orders whose request died half-way.
+// The checkout saga's steps after pricing (price-order.ts), in order: swap
+// the card for a payments token, place the order (pending, with the token),
+// reserve stock, charge the token, then settle — commit the stock and confirm,
+// or compensate (release, refund) and fail. Recovery resumes an order whose
+// request died half-way with the same `advanceOrder` / `settlePayment`.
 import { randomUUID } from 'node:crypto';
 import type { Order } from '@seam/orders-contract';
 import type { Payment } from '@seam/payments-contract';
@@ -13,8 +14,34 @@ import { orders, type OrderRow } from './schema.js';
 import { finishOrder, touchOrder, type Finished } from './transitions.js';
 
 /**
- * placeOrder inserts the order as `pending` and links the checkout's
- * idempotency record to it in the same transaction. If the record is gone
+ * tokenizeCard hands the shopper's card to payments for a token before the
+ * order exists, so the order never holds the number yet can be charged by
+ * whoever finishes it. A card payments rejects is 400 `orders.invalid-card`.
+ */
+export async function tokenizeCard(
+  deps: Pick<OrdersDeps, 'payments'>,
+  userId: string,
+  card: string,
+  options: CallOptions,
+): Promise<string> {
+  try {
+    const { token } = await deps.payments.tokenizeCard({ userId, card: { number: card } }, options);
+    return token;
+  } catch (error) {
+    if (!(isAppError(error) && error.code === 'payments.invalid-card')) throw error;
+    throw new AppError({
+      status: 400,
+      code: 'orders.invalid-card',
+      title: 'Invalid card',
+      detail: error.detail,
+      errors: (error.errors ?? []).map((field) => ({ ...field, path: 'paymentMethod.card' })),
+    });
+  }
+}
+
+/**
+ * placeOrder inserts the order as `pending`, with the token that pays for it,
+ * and links the checkout's idempotency record to it in the same transaction. If the record is gone
  * (recovery cleared a request that ran far too long), nothing is inserted.
  */
 export async function placeOrder(
@@ -22,6 +49,7 @@ export async function placeOrder(
   ref: KeyRef,
   priced: Priced,
   shippingAddress: Order['shippingAddress'],
+  paymentToken: string,
 ): Promise<OrderRow> {
   return deps.db.transaction(async (tx) => {
     const now = new Date();
@@ -36,6 +64,7 @@ export async function placeOrder(
         totalCurrency: priced.total.currency,
         shippingAddress,
         failureReason: null,
+        paymentToken,
         createdAt: now,
         updatedAt: now,
       })
@@ -58,18 +87,26 @@ export class LeaseLost extends Error {
 }
 
 /**
- * advanceOrder runs the saga of a placed order: reserve, charge, settle. An out
- * of stock reservation fails the order; any other error leaves it pending for
+ * advanceOrder runs the saga of a placed order from wherever it stands: reserve,
+ * charge with the order's card token, settle. The request runs it first;
+ * recovery runs it again after a crash — every step is idempotent per order, so
+ * a repeat picks up the reservation or payment made before. A reservation
+ * refused for stock fails the order `out_of_stock`, one released meanwhile
+ * (expired) `reservation_expired`; any other error leaves it pending for
  * recovery. Before charging it renews the lease, so recovery never decides
  * "never charged" while a charge is under way.
  */
 export async function advanceOrder(
   deps: OrdersDeps,
   order: OrderRow,
-  card: string,
   options: CallOptions,
 ): Promise<Finished> {
   const orderId = order.id;
+  if (order.paymentToken === null) {
+    // Placed before orders kept a card token: nothing can pay for it any more.
+    await releaseStock(deps, orderId, options);
+    return finishOrder(deps, orderId, { status: 'failed', reason: 'interrupted' });
+  }
   try {
     await deps.inventory.reserve(
       { orderId, items: order.items.map(({ productId, quantity }) => ({ productId, quantity })) },
@@ -77,7 +114,9 @@ export async function advanceOrder(
     );
   } catch (error) {
     if (isAppError(error) && error.status === 409) {
-      return finishOrder(deps, orderId, { status: 'failed', reason: 'out_of_stock' });
+      const reason =
+        error.code === 'inventory.reservation-released' ? 'reservation_expired' : 'out_of_stock';
+      return finishOrder(deps, orderId, { status: 'failed', reason });
     }
     throw error;
   }
@@ -88,7 +127,7 @@ export async function advanceOrder(
       orderId,
       userId: order.userId,
       amount: { amount: order.totalAmount, currency: order.totalCurrency },
-      card: { number: card },
+      card: { token: order.paymentToken },
     },
     options,
   );
@@ -97,24 +136,23 @@ export async function advanceOrder(
 }
 
 /**
- * settlePayment ends an order whose reservation may exist and whose payment is
- * known — `undefined` when it was never charged. Captured: commit the stock and
- * confirm, or, if the reservation was released or expired meanwhile, refund and
- * fail. Declined: release and fail with the decline reason. Never charged or
- * refunded: release and fail as `interrupted`. Every call is idempotent, so a
- * repeat after a crash converges on the same end.
+ * settlePayment ends an order whose payment is known. Captured: commit the
+ * stock and confirm, or, if the reservation was released or expired meanwhile,
+ * refund and fail `reservation_expired`. Declined: release and fail with the
+ * decline reason. Refunded (by someone else, before the order ended): release
+ * and fail as `interrupted`. Every call is idempotent, so a repeat after a
+ * crash converges on the same end.
  */
 export async function settlePayment(
   deps: OrdersDeps,
   orderId: string,
-  payment: Payment | undefined,
+  payment: Payment,
   options: CallOptions,
 ): Promise<Finished> {
-  if (!payment || payment.status === 'refunded') {
-    await releaseStock(deps, orderId, options);
-    return finishOrder(deps, orderId, { status: 'failed', reason: 'interrupted' });
-  }
   switch (payment.status) {
+    case 'refunded':
+      await releaseStock(deps, orderId, options);
+      return finishOrder(deps, orderId, { status: 'failed', reason: 'interrupted' });
     case 'declined':
       await releaseStock(deps, orderId, options);
       return finishOrder(deps, orderId, {
@@ -128,7 +166,7 @@ export async function settlePayment(
       deps.log.warn({ orderId }, 'reservation gone after the charge; refunding');
       await deps.payments.refund({ orderId }, options);
       await releaseStock(deps, orderId, options);
-      return finishOrder(deps, orderId, { status: 'failed', reason: 'interrupted' });
+      return finishOrder(deps, orderId, { status: 'failed', reason: 'reservation_expired' });
     }
     default: {
       const unexpected: never = payment.status;

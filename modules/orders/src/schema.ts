@@ -27,7 +27,8 @@ export type FailureReason = NonNullable<Order['failureReason']>;
  * orders holds every checkout that got as far as pricing. `updated_at` doubles
  * as the saga's lease: whoever moves a pending order forward (the request or
  * recovery) bumps it, and recovery only takes orders nobody touched for
- * SEAM_SAGA_TIMEOUT_SECONDS. Timestamps keep millisecond precision so a
+ * SEAM_SAGA_TIMEOUT_SECONDS; `created_at` starts the checkout deadline
+ * (SEAM_CHECKOUT_DEADLINE_SECONDS). Timestamps keep millisecond precision so a
  * JavaScript Date (a cursor, a lease) represents them exactly.
  */
 export const orders = ordersSchema.table(
@@ -41,8 +42,18 @@ export const orders = ordersSchema.table(
     totalCurrency: char('total_currency', { length: 3 }).notNull(),
     shippingAddress: jsonb('shipping_address').$type<Order['shippingAddress']>().notNull(),
     failureReason: text('failure_reason', {
-      enum: ['card_declined', 'insufficient_funds', 'out_of_stock', 'interrupted'],
+      enum: [
+        'card_declined',
+        'insufficient_funds',
+        'out_of_stock',
+        'reservation_expired',
+        'deadline_passed',
+        'interrupted',
+      ],
     }),
+    // The opaque token payments gave for the shopper's card (never the number):
+    // what lets recovery charge after a crash. Null for orders placed before it.
+    paymentToken: uuid('payment_token'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull(),
   },

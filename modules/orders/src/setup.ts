@@ -50,6 +50,7 @@ export function setupOrders(
     inventory: clients.of(inventoryContract),
     payments: clients.of(paymentsContract),
     sagaTimeoutMs: config.SEAM_SAGA_TIMEOUT_SECONDS * 1000,
+    checkoutDeadlineMs: config.SEAM_CHECKOUT_DEADLINE_SECONDS * 1000,
     callTimeoutMs: config.SEAM_CALL_TIMEOUT_MS,
     crashAfter: overrides.crashAfter ?? crashHook(config, log),
   };

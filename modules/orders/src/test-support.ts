@@ -79,6 +79,11 @@ export class World {
   readonly stock = new Map<string, { available: number; reserved: number }>();
   readonly reservations = new Map<string, Reservation>();
   readonly payments = new Map<string, Payment>();
+  /** cardTokens: the fake vault — last four digits and the decline a token stands for. */
+  readonly cardTokens = new Map<
+    string,
+    { userId: string; last4: string; declineReason: Payment['declineReason'] }
+  >();
   readonly events: EventEnvelope[] = [];
 
   /** addProduct adds a catalog product with `available` units in stock. */
@@ -163,6 +168,12 @@ function fakeModules(world: World) {
         reserve: async ({ orderId, items }) => {
           await faults.enter('inventory.reserve');
           const existing = world.reservations.get(orderId);
+          if (existing?.status === 'released') {
+            throw AppError.conflict(
+              'The reservation was released',
+              'inventory.reservation-released',
+            );
+          }
           if (existing) return existing;
           const short = items.filter(
             (item) => (world.stock.get(item.productId)?.available ?? 0) < item.quantity,
@@ -229,6 +240,12 @@ function fakeModules(world: World) {
     }),
   });
 
+  const declineOf = (digits: string): Payment['declineReason'] =>
+    digits === TEST_CARDS.declined.replace(/\D/g, '')
+      ? 'card_declined'
+      : digits === TEST_CARDS.insufficientFunds.replace(/\D/g, '')
+        ? 'insufficient_funds'
+        : null;
   const paymentOf = (orderId: string) => {
     const payment = world.payments.get(orderId);
     if (!payment) {
@@ -241,17 +258,32 @@ function fakeModules(world: World) {
     migrationsFolder: NO_MIGRATIONS,
     setup: () => ({
       operations: {
+        tokenizeCard: async ({ userId, card }) => {
+          await faults.enter('payments.tokenizeCard');
+          const token = randomUUID();
+          const digits = card.number.replace(/\D/g, '');
+          world.cardTokens.set(token, {
+            userId,
+            last4: digits.slice(-4),
+            declineReason: declineOf(digits),
+          });
+          return { token, cardLast4: digits.slice(-4), expiresAt: new Date().toISOString() };
+        },
         charge: async ({ orderId, userId, amount, card }) => {
           await faults.enter('payments.charge');
           const existing = world.payments.get(orderId);
           if (existing) return existing;
-          const digits = card.number.replace(/\D/g, '');
-          const declineReason =
-            digits === TEST_CARDS.declined.replace(/\D/g, '')
-              ? ('card_declined' as const)
-              : digits === TEST_CARDS.insufficientFunds.replace(/\D/g, '')
-                ? ('insufficient_funds' as const)
-                : null;
+          const paid =
+            'token' in card
+              ? world.cardTokens.get(card.token)
+              : {
+                  last4: card.number.replace(/\D/g, '').slice(-4),
+                  declineReason: declineOf(card.number.replace(/\D/g, '')),
+                };
+          if (!paid) {
+            throw AppError.conflict('Unknown card token', 'payments.invalid-card-token');
+          }
+          const { declineReason } = paid;
           const payment: Payment = {
             id: randomUUID(),
             orderId,
@@ -259,7 +291,7 @@ function fakeModules(world: World) {
             amount,
             status: declineReason ? 'declined' : 'captured',
             declineReason,
-            cardLast4: digits.slice(-4),
+            cardLast4: paid.last4,
             createdAt: new Date().toISOString(),
             refundedAt: null,
           };

@@ -2,19 +2,21 @@
 import { AppError, type Database, type Logger, type OperationInput } from '@seam/platform';
 import type { Payment, PaymentsContract } from '@seam/payments-contract';
 import { checkCard } from './card.js';
+import { cardOfToken } from './tokenize-card.js';
 import { findPayment, toPayment } from './payment-row.js';
 import { payments } from './schema.js';
 
 export type ChargeInput = OperationInput<PaymentsContract['operations']['charge']>;
 
 /**
- * charge charges `card` for an order and records the outcome — captured or
- * declined; a decline is a payment, not an error. It is idempotent per order:
- * the insert does nothing when the order already has a payment (the unique
- * `order_id` decides, so two racing charges write one row) and the first
- * payment is returned. A repeat naming another user or amount is a 409
+ * charge charges `card` — a number, or a token from tokenizeCard — for an
+ * order and records the outcome: captured or declined; a decline is a payment,
+ * not an error. It is idempotent per order: the insert does nothing when the
+ * order already has a payment (the unique `order_id` decides, so two racing
+ * charges write one row) and the first payment is returned. A repeat naming another user or amount is a 409
  * `payments.order-already-charged`; the card of a repeat is checked but not
- * compared, as only its last four digits were kept.
+ * compared, as only its last four digits were kept. A token pays for one order
+ * only (see cardOfToken).
  *
  * @example
  * const payment = await charge(db, log, {
@@ -23,7 +25,10 @@ export type ChargeInput = OperationInput<PaymentsContract['operations']['charge'
  * });
  */
 export async function charge(db: Database, log: Logger, input: ChargeInput): Promise<Payment> {
-  const card = checkCard(input.card.number);
+  const card =
+    'token' in input.card
+      ? await cardOfToken(db, input.card.token, input.userId, input.orderId)
+      : checkCard(input.card.number);
   if (input.amount.amount <= 0) {
     throw AppError.validation('The input of payments.charge is invalid: amount.amount', [
       { path: 'amount.amount', message: 'Too small: expected number to be >0', code: 'too_small' },

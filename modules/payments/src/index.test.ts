@@ -35,7 +35,7 @@ describe('exported surface', () => {
       Object.fromEntries(
         Object.entries(paymentsContract.operations).map(([name, op]) => [name, op.idempotent]),
       ),
-    ).toEqual({ charge: true, refund: true, getPayment: true });
+    ).toEqual({ tokenizeCard: true, charge: true, refund: true, getPayment: true });
     expect(
       Object.entries(paymentsContract.routes).map(
         ([name, route]) => `${name} ${route.method.toUpperCase()} ${route.path}`,

@@ -1,6 +1,6 @@
 // The payments module's table, in its own Postgres schema `payments`. drizzle-kit
 // reads this file to generate ../migrations. A card number is never stored:
-// only its last four digits.
+// only its last four digits (a payment, a card token).
 import { sql } from 'drizzle-orm';
 import { bigint, char, check, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
@@ -50,3 +50,34 @@ export const payments = paymentsSchema.table(
 
 /** PaymentRow is one row of payments.payments as drizzle returns it. */
 export type PaymentRow = typeof payments.$inferSelect;
+
+/**
+ * card_tokens is the simulated provider's vault: a token stands for a card a
+ * shopper gave at checkout, so the charge can happen later (or be retried by
+ * recovery) without the number. Like a real provider's vault it keeps what
+ * charging needs — here, the simulated issuer's answer for the card — and never
+ * the number itself. A token belongs to one user, expires, and pays for one
+ * order only: the first charge binds it (`order_id`).
+ */
+export const cardTokens = paymentsSchema.table(
+  'card_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull(),
+    cardLast4: char('card_last4', { length: 4 }).notNull(),
+    declineReason: text('decline_reason').$type<DeclineReason>(),
+    orderId: uuid('order_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (table) => [
+    check(
+      'card_tokens_decline_reason_check',
+      sql`${table.declineReason} is null or ${table.declineReason} in ('card_declined', 'insufficient_funds')`,
+    ),
+    check('card_tokens_card_last4_check', sql`${table.cardLast4} ~ '^[0-9]{4}$'`),
+  ],
+);
+
+/** CardTokenRow is one row of payments.card_tokens. */
+export type CardTokenRow = typeof cardTokens.$inferSelect;

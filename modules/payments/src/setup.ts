@@ -4,6 +4,7 @@ import type { ModuleContext, ModuleImplementation, PlatformConfig } from '@seam/
 import { charge } from './charge.js';
 import { getPayment, listPaymentsRoute } from './get-payment.js';
 import { refund } from './refund.js';
+import { tokenizeCard } from './tokenize-card.js';
 
 /** setupPayments implements paymentsContract; the host calls it once per process. */
 export function setupPayments({
@@ -12,6 +13,7 @@ export function setupPayments({
 }: ModuleContext<PlatformConfig>): ModuleImplementation<typeof paymentsContract> {
   return {
     operations: {
+      tokenizeCard: (input) => tokenizeCard(db, input),
       charge: (input) => charge(db, log, input),
       refund: ({ orderId }) => refund(db, orderId),
       getPayment: ({ orderId }) => getPayment(db, orderId),

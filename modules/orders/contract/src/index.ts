@@ -64,7 +64,14 @@ export const OrderSchema = z
     total: MoneySchema,
     shippingAddress: ShippingAddressSchema,
     failureReason: z
-      .enum(['card_declined', 'insufficient_funds', 'out_of_stock', 'interrupted'])
+      .enum([
+        'card_declined',
+        'insufficient_funds',
+        'out_of_stock',
+        'reservation_expired',
+        'deadline_passed',
+        'interrupted',
+      ])
       .nullable()
       .openapi({ description: 'Why a failed order failed' }),
     createdAt: z.string(),
@@ -183,7 +190,8 @@ export const OrderConfirmed = defineEvent({
 export const OrderFailed = defineEvent({
   type: 'orders.OrderFailed',
   version: 1,
-  description: 'An order failed (declined card, insufficient funds, out of stock, interrupted)',
+  description:
+    'An order failed (declined card, insufficient funds, out of stock, reservation expired, deadline passed, interrupted)',
   payload: OrderRefSchema.extend({ reason: z.string() }),
 });
 

@@ -29,6 +29,16 @@ export const CardNumberSchema = z
       'Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds',
   });
 
+/** CardTokenSchema: a token standing for a card, from tokenizeCard; it pays for one order. */
+export const CardTokenSchema = z
+  .object({
+    token: z.uuid(),
+    cardLast4: z.string().length(4).openapi({ example: '4242' }),
+    expiresAt: z.string(),
+  })
+  .openapi('CardToken');
+export type CardToken = z.output<typeof CardTokenSchema>;
+
 export const PaymentSchema = z
   .object({
     id: z.uuid(),
@@ -66,19 +76,32 @@ const OrderIdInput = z.object({ orderId: z.uuid() });
 /**
  * paymentsContract: `charge` is idempotent per orderId — a repeat returns the first
  * payment and never charges twice; a decline is a payment with status `declined`,
- * not an error.
+ * not an error. `tokenizeCard` swaps a card number for a token `charge` accepts
+ * instead, so a caller can charge (or retry a charge) later without keeping the
+ * number.
  */
 export const paymentsContract = defineContract({
   name: 'payments',
   description: 'A simulated card provider: charges, declines and refunds.',
   operations: {
+    tokenizeCard: defineOperation({
+      summary:
+        'Stores a card in the vault and returns a token that can pay for one order of this user (24 h)',
+      input: z.object({ userId: z.uuid(), card: z.object({ number: CardNumberSchema }) }),
+      output: CardTokenSchema,
+      // A retry makes another token; an unused token moves no money and expires.
+      idempotent: true,
+    }),
     charge: defineOperation({
       summary: 'Charges a card for an order once; repeats return the first payment',
       input: z.object({
         orderId: z.uuid(),
         userId: z.uuid(),
         amount: MoneySchema,
-        card: z.object({ number: CardNumberSchema }),
+        card: z.union([
+          z.object({ number: CardNumberSchema }),
+          z.object({ token: z.uuid().openapi({ description: 'A token from tokenizeCard' }) }),
+        ]),
       }),
       output: PaymentSchema,
       idempotent: true,

@@ -1,0 +1,1 @@
+ALTER TABLE "orders"."orders" ADD COLUMN "payment_token" uuid;
