@@ -20,7 +20,7 @@ import { AppError, PROBLEM_CONTENT_TYPE, validationError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { SeamEnv } from '../http/env.js';
 import type { Metrics } from '../http/metrics.js';
-import { toAppError } from '../http/problem.js';
+import { bodyTooLarge, requestIdFrom, toAppError } from '../http/problem.js';
 import type { Logger } from '../logger.js';
 import type { OperationRegistry } from '../operations.js';
 
@@ -56,11 +56,7 @@ export function internalEndpoints(options: InternalOptions) {
   const { registry, bus, log, metrics } = options;
   const token = Buffer.from(options.serviceToken);
 
-  const tooLarge = () =>
-    new AppError({
-      status: 413,
-      detail: `The request body is larger than ${options.bodyLimitBytes} bytes`,
-    });
+  const tooLarge = () => bodyTooLarge(options.bodyLimitBytes);
 
   /** answer runs one internal request and returns its JSON answer, or throws an AppError. */
   const answer = async (request: InternalRequest): Promise<unknown> => {
@@ -139,8 +135,7 @@ export function internalEndpoints(options: InternalOptions) {
           const value = req.headers[name];
           return Array.isArray(value) ? value[0] : value;
         },
-        requestId:
-          typeof sentId === 'string' && REQUEST_ID.test(sentId) ? sentId : crypto.randomUUID(),
+        requestId: requestIdFrom(typeof sentId === 'string' ? sentId : undefined),
         body: () => readBody(req, options.bodyLimitBytes, tooLarge),
       };
       answer(request).then(
@@ -193,8 +188,6 @@ export function internalEndpoints(options: InternalOptions) {
     },
   };
 }
-
-const REQUEST_ID = /^[\w\-=]{1,255}$/;
 
 function parseJson(text: string): unknown {
   try {

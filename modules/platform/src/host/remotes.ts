@@ -127,8 +127,9 @@ export function createRemotes(options: RemotesOptions): Remotes {
         status = result.statusCode;
         problem = await readJson(result);
       } catch (error) {
-        replicas.failed(replica, classify(error).reason);
-        throw unreachable(classify(error).reason);
+        const { reason } = classify(error);
+        replicas.failed(replica, reason);
+        throw unreachable(reason);
       }
       if (status >= 200 && status < 300) {
         replicas.succeeded(replica);

@@ -7,14 +7,16 @@ import type { IncomingMessage } from 'node:http';
 import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { TrieRouter } from 'hono/router/trie-router';
-import { AppError } from '../errors.js';
+import { REQUEST_ID_HEADER } from '../client.js';
 import type { Logger } from '../logger.js';
 import { Metrics, routeLabel } from './metrics.js';
 import {
+  bodyTooLarge,
   errorHandler,
   methodNotAllowedResponse,
   notFoundHandler,
   problemResponse,
+  requestIdFrom,
 } from './problem.js';
 
 /** BaseEnv is what the base app sets on every request. */
@@ -49,9 +51,6 @@ export interface BaseAppOptions<E extends BaseEnv> {
   routeOf?: (c: Context<E>) => string | undefined;
 }
 
-const REQUEST_ID_HEADER = 'x-request-id';
-const REQUEST_ID = /^[\w\-=]{1,255}$/;
-
 /**
  * createBaseApp makes the app with the shared pipeline, health and metrics;
  * routes added to it afterwards run inside the pipeline.
@@ -67,20 +66,13 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
     options.metrics ?? new Metrics({ service: options.service, modules: [...options.modules] });
   const limit = bodyLimit({
     maxSize: options.bodyLimitBytes,
-    onError: (c) =>
-      problemResponse(
-        c,
-        new AppError({
-          status: 413,
-          detail: `The request body is larger than ${options.bodyLimitBytes} bytes`,
-        }),
-      ),
+    onError: (c) => problemResponse(c, bodyTooLarge(options.bodyLimitBytes)),
   });
 
   const pipeline: MiddlewareHandler<E> = async (c, next) => {
     const started = performance.now();
     const sent = requestHeader(c, REQUEST_ID_HEADER);
-    const requestId = sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
+    const requestId = requestIdFrom(sent);
     c.set('requestId', requestId);
     c.set('log', log);
     c.header(REQUEST_ID_HEADER, requestId);

@@ -18,6 +18,22 @@ export function problemResponse(c: Context, error: AppError): Response {
   });
 }
 
+/** bodyTooLarge is the 413 of a request body over `limitBytes`, wherever the body is read. */
+export function bodyTooLarge(limitBytes: number): AppError {
+  return new AppError({
+    status: 413,
+    detail: `The request body is larger than ${limitBytes} bytes`,
+  });
+}
+
+/** REQUEST_ID_PATTERN is what an incoming x-request-id must look like to be kept. */
+const REQUEST_ID_PATTERN = /^[\w\-=]{1,255}$/;
+
+/** requestIdFrom keeps a safe incoming request id, or makes a new one. */
+export function requestIdFrom(sent: string | undefined): string {
+  return sent && REQUEST_ID_PATTERN.test(sent) ? sent : crypto.randomUUID();
+}
+
 const HTTP_EXCEPTION_DETAILS: Record<number, string> = {
   400: 'The request could not be read',
   413: 'The request body is larger than the limit',
