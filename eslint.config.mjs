@@ -67,7 +67,18 @@ export default defineConfig([
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:module', 'type:contract', 'type:platform'],
+              onlyDependOnLibsWithTags: [
+                'type:module',
+                'type:contract',
+                'type:platform',
+                'type:tool',
+              ],
+            },
+            // A tool (apps/shopper, apps/client) drives the public API for apps: it knows
+            // contracts and other tools (the shopper sends through the client), no module.
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:contract', 'type:platform', 'type:tool'],
             },
             {
               sourceTag: 'type:module',
@@ -82,6 +93,25 @@ export default defineConfig([
     },
   },
   { files: TEST_FILES, rules: deepImportRules(DEEP_IMPORT_IN_TESTS) },
+  {
+    // The shopper driver also runs outside tests (benchmarks), so it fails by throwing.
+    files: ['apps/shopper/src/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: DEEP_IMPORT, message: DEEP_IMPORT_MESSAGE },
+            {
+              regex: '^(vitest|@seam/platform/testing)$',
+              message: '@seam/shopper runs outside tests too: throw an Error instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     // The platform's own layers (docs/architecture.md): no upward import, no cycle.
     files: ['modules/platform/src/**/*.ts'],

@@ -11,6 +11,8 @@ export default defineConfig({
       '**/node_modules/**',
       'apps/e2e/**',
       ...(process.env.DATABASE_URL ? [] : ['**/*.postgres.test.ts']),
+      // *.nats.test.ts need a NATS server with JetStream; they run when NATS_URL names one.
+      ...(process.env.NATS_URL ? [] : ['**/*.nats.test.ts']),
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -172,6 +172,35 @@ describe('module boundaries', () => {
       );
     });
 
+    it('the shopper tool importing a module definition', async () => {
+      await expectError(
+        'apps/shopper/src/shop.ts',
+        "import orders from '@seam/orders';\nexport const definition = orders;\n",
+        BOUNDARY_RULE,
+        /tagged with "type:tool" can only depend on libs tagged with "type:contract", "type:platform"/,
+      );
+    });
+
+    it('a module importing the shopper tool', async () => {
+      await expectError(
+        'modules/cart/src/get-cart.ts',
+        "import { shop } from '@seam/shopper';\nexport const driver = shop;\n",
+        BOUNDARY_RULE,
+        /tagged with "type:module" can only depend on/,
+      );
+    });
+
+    it('the shopper tool importing vitest or the platform test helpers', async () => {
+      for (const source of ['vitest', '@seam/platform/testing']) {
+        await expectError(
+          'apps/shopper/src/shop.ts',
+          `import * as helpers from '${source}';\nexport const used = helpers;\n`,
+          DEEP_IMPORT_RULE,
+          /@seam\/shopper runs outside tests too/,
+        );
+      }
+    });
+
     it('the platform importing a contract', async () => {
       await expectUpwardImportRejected(
         'modules/platform/src/index.ts',
@@ -217,6 +246,27 @@ describe('module boundaries', () => {
           "import { UserSchema } from '@seam/users-contract';",
           "import { createLogger } from '@seam/platform';",
           'export const parts = [catalog, users, UserSchema, createLogger];',
+          '',
+        ].join('\n'),
+      );
+      expect(errors).toEqual([]);
+    });
+
+    it('an app importing the shopper tool', async () => {
+      const errors = await boundaryErrors(
+        'apps/bench/src/checkout.ts',
+        "import { shop } from '@seam/shopper';\nexport const driver = shop;\n",
+      );
+      expect(errors).toEqual([]);
+    });
+
+    it('the shopper tool importing contracts, and vitest in its tests', async () => {
+      const errors = await boundaryErrors(
+        'apps/shopper/src/shop.test.ts',
+        [
+          "import { TEST_CARDS } from '@seam/payments-contract';",
+          "import { expect } from 'vitest';",
+          'export const parts = [TEST_CARDS, expect];',
           '',
         ].join('\n'),
       );

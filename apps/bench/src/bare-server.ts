@@ -4,7 +4,14 @@
 // the same pool size) and the same JSON shape — no framework, no validation, no
 // logging. Started as a child process by the read benchmark, on the database a
 // Seam server created and seeded (DATABASE_URL).
+//
+// With BARE_FRAMEWORK=hono the same handler answers through a Hono app on
+// @hono/node-server (two routes, `c.json`, nothing else): the floor of the
+// framework Seam is built on, so the benchmark can tell what Hono and its Node
+// adapter cost from what Seam adds on top.
 import { createServer, type ServerResponse } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import postgres from 'postgres';
 
 const url = process.env.DATABASE_URL;
@@ -26,30 +33,26 @@ interface ProductRow {
   updated_at: Date;
 }
 
-const server = createServer((req, res) => {
-  handle(req.method ?? 'GET', req.url ?? '/', res).catch((error: unknown) => {
-    send(res, 500, { title: 'Internal error', detail: (error as Error).message });
-  });
-});
+type Answer = [status: number, body: unknown];
 
-async function handle(method: string, target: string, res: ServerResponse): Promise<void> {
+async function handle(method: string, target: string): Promise<Answer> {
   const [path = '/', search = ''] = target.split('?', 2);
-  if (method !== 'GET') return send(res, 405, { title: 'Method not allowed' });
-  if (path === '/health/ready') return send(res, 200, { status: 'ready' });
+  if (method !== 'GET') return [405, { title: 'Method not allowed' }];
+  if (path === '/health/ready') return [200, { status: 'ready' }];
   const match = PRODUCT_PATH.exec(path);
   if (match) {
     const id = match[1]!;
-    if (!UUID.test(id)) return send(res, 400, { title: 'Invalid id' });
+    if (!UUID.test(id)) return [400, { title: 'Invalid id' }];
     const [row] = await sql<ProductRow[]>`
       select "id", "sku", "name", "description", "price_amount", "price_currency", "category", "created_at", "updated_at"
       from "catalog"."products" where "catalog"."products"."id" = ${id} limit ${1}`;
-    if (!row) return send(res, 404, { title: 'Not found' });
-    return send(res, 200, toProduct(row));
+    if (!row) return [404, { title: 'Not found' }];
+    return [200, toProduct(row)];
   }
   if (path === '/api/catalog/products') {
     const limit = Number(new URLSearchParams(search).get('limit') ?? 20);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      return send(res, 400, { title: 'Invalid limit' });
+      return [400, { title: 'Invalid limit' }];
     }
     const rows = await sql<ProductRow[]>`
       select "id", "sku", "name", "description", "price_amount", "price_currency", "category", "created_at", "updated_at"
@@ -57,17 +60,20 @@ async function handle(method: string, target: string, res: ServerResponse): Prom
       order by "catalog"."products"."created_at" asc, "catalog"."products"."id" asc limit ${limit + 1}`;
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return send(res, 200, {
-      items: page.map(toProduct),
-      nextCursor:
-        rows.length > limit && last
-          ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
-              'base64url',
-            )
-          : null,
-    });
+    return [
+      200,
+      {
+        items: page.map(toProduct),
+        nextCursor:
+          rows.length > limit && last
+            ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
+                'base64url',
+              )
+            : null,
+      },
+    ];
   }
-  send(res, 404, { title: 'Not found' });
+  return [404, { title: 'Not found' }];
 }
 
 function toProduct(row: ProductRow) {
@@ -92,9 +98,36 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-server.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1', () => {
-  console.log(JSON.stringify({ msg: 'listening', port: process.env.PORT }));
-});
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? '127.0.0.1';
+const listening = () => console.log(JSON.stringify({ msg: 'listening', port }));
+const server =
+  process.env.BARE_FRAMEWORK === 'hono'
+    ? honoServer()
+    : nodeServer().listen(port, hostname, listening);
+
+function nodeServer() {
+  return createServer((req, res) => {
+    handle(req.method ?? 'GET', req.url ?? '/').then(
+      ([status, body]) => send(res, status, body),
+      (error: unknown) =>
+        send(res, 500, { title: 'Internal error', detail: (error as Error).message }),
+    );
+  });
+}
+
+function honoServer() {
+  const app = new Hono();
+  const answer = async (c: import('hono').Context) => {
+    const url = c.req.url;
+    const [status, body] = await handle('GET', url.slice(url.indexOf('/', 8)));
+    return c.json(body, status as 200);
+  };
+  app.get('/health/ready', answer);
+  app.get('/api/catalog/products', answer);
+  app.get('/api/catalog/products/:id', answer);
+  return serve({ fetch: app.fetch, port, hostname }, listening) as ReturnType<typeof createServer>;
+}
 
 process.on('SIGTERM', () => {
   server.close(() => {

@@ -8,8 +8,9 @@
 //                                         [--warmup 1] [--pglite]
 //
 // The same settings can come from BENCH_DURATION, BENCH_ROUNDS,
-// BENCH_CONNECTIONS and BENCH_WARMUP. Every server is a child process
-// (`node --import tsx`); autocannon is the load generator, in this process. The
+// BENCH_CONNECTIONS and BENCH_WARMUP. Every server is a child process (Seam
+// from its bundle, as `npm start` runs it; the baselines through tsx);
+// autocannon is the load generator, in this process. The
 // runs alternate (bare, seam, seam with log, bare, seam, …) so a change of load
 // on the machine affects all alike; best and median req/s are reported. The
 // database is a fresh one on the Postgres server DATABASE_URL names (default
@@ -131,13 +132,18 @@ export async function measureStart(
 }
 
 /**
- * startBare starts bare-server.ts on a database a Seam server has seeded, and
- * reads its idle memory.
+ * startBare starts bare-server.ts on a database a Seam server has seeded (on
+ * node:http, or on Hono's Node adapter: `framework`), and reads its idle memory.
  */
 export async function startBare(
   database: TestDatabase,
+  framework: 'node' | 'hono' = 'node',
 ): Promise<{ server: RunningProcess; idleRssMiB: number }> {
-  const server = await startProcess({ name: 'bare', entry: BARE_ENTRY, env: database.env });
+  const server = await startProcess({
+    name: `bare (${framework})`,
+    entry: BARE_ENTRY,
+    env: { ...database.env, BARE_FRAMEWORK: framework },
+  });
   try {
     await settle();
     return { server, idleRssMiB: (await server.memory()).rssMiB };

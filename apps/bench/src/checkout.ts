@@ -15,8 +15,9 @@
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '@seam/platform/testing';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
+import { fetchRequester, shop } from '@seam/shopper';
 import { integerOption, ms, percentile, printLoadAtEnd, printMachine, section } from './report.js';
-import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
+import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV } from './shoppers.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +45,7 @@ try {
     `${settings.orders} orders after ${settings.warmup} warm-up, ${settings.concurrency} in flight, database ${database.kind}, server LOG_LEVEL=warn`,
   );
   server = await startProcess({ name: 'seam', env: { ...SHOP_ENV, ...database.env } });
-  const api = shopApi(server.url);
+  const api = shop(fetchRequester(server.url));
   console.log(`server ready in ${ms(server.readyMs)}`);
 
   section('Setup (not timed)');

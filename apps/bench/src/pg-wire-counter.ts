@@ -10,8 +10,7 @@
 //   - transactions: ReadyForQuery with status idle after a statement ran (the
 //     end of an explicit transaction or of an implicit single-statement one).
 // Loopback only; it adds a hop, so it is for counting, not for timing.
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
+import { startFaultProxy } from '@seam/platform/testing';
 
 export interface WireCounts {
   statements: number;
@@ -47,75 +46,55 @@ export async function startWireCounter(databaseUrl: string): Promise<WireCounter
     connections: 0,
     byText: new Map(),
   };
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
-    counts.connections++;
-    const prepared = new Map<string, string>();
-    let bound = '';
-    let ranSinceReady = false;
-    let started = false;
-    const fromClient = reader(true, (type, body) => {
-      if (type === 0x50 /* P */) {
-        const [name, text] = cstrings(body, 2);
-        prepared.set(name!, text!);
-      } else if (type === 0x42 /* B */) {
-        bound = cstrings(body, 2)[1]!;
-      } else if (type === 0x45 /* E */) {
-        count(prepared.get(bound) ?? `<statement ${bound}>`);
-      } else if (type === 0x51 /* Q */) {
-        count(cstrings(body, 1)[0]!);
-      }
-    });
-    const fromServer = reader(false, (type, body) => {
-      if (type !== 0x5a /* Z */) return;
-      if (!started) {
-        started = true;
-        return;
-      }
-      counts.roundTrips++;
-      if (body[0] === 0x49 /* I */ && ranSinceReady) counts.transactions++;
-      if (body[0] === 0x49) ranSinceReady = false;
-    });
-    function count(text: string): void {
-      counts.statements++;
-      ranSinceReady = true;
-      const key = text.replace(/\s+/g, ' ').trim();
-      counts.byText.set(key, (counts.byText.get(key) ?? 0) + 1);
-    }
-    client.on('data', (chunk: Buffer) => {
-      fromClient(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      fromServer(chunk);
-      client.write(chunk);
-    });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('The proxy has no port');
+  const proxy = await startFaultProxy(
+    { host: target.hostname, port: Number(target.port || 5432) },
+    {
+      tap: () => {
+        counts.connections++;
+        const prepared = new Map<string, string>();
+        let bound = '';
+        let ranSinceReady = false;
+        let started = false;
+        const count = (text: string): void => {
+          counts.statements++;
+          ranSinceReady = true;
+          const key = text.replace(/\s+/g, ' ').trim();
+          counts.byText.set(key, (counts.byText.get(key) ?? 0) + 1);
+        };
+        return {
+          fromClient: reader(true, (type, body) => {
+            if (type === 0x50 /* P */) {
+              const [name, text] = cstrings(body, 2);
+              prepared.set(name!, text!);
+            } else if (type === 0x42 /* B */) {
+              bound = cstrings(body, 2)[1]!;
+            } else if (type === 0x45 /* E */) {
+              count(prepared.get(bound) ?? `<statement ${bound}>`);
+            } else if (type === 0x51 /* Q */) {
+              count(cstrings(body, 1)[0]!);
+            }
+          }),
+          fromTarget: reader(false, (type, body) => {
+            if (type !== 0x5a /* Z */) return;
+            if (!started) {
+              started = true;
+              return;
+            }
+            counts.roundTrips++;
+            if (body[0] === 0x49 /* I */ && ranSinceReady) counts.transactions++;
+            if (body[0] === 0x49) ranSinceReady = false;
+          }),
+        };
+      },
+    },
+  );
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
-  url.port = String(address.port);
+  url.port = String(proxy.port);
   return {
     url: url.toString(),
     snapshot: () => ({ ...counts, byText: new Map(counts.byText) }),
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close: () => proxy.close(),
   };
 }
 

@@ -23,11 +23,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { freePort, REPO_ROOT, SERVER_ENTRY, waitForReady } from '@seam/platform/processes';
+import {
+  freePort,
+  nodeArgs,
+  REPO_ROOT,
+  SERVER_ENTRY,
+  waitForReady,
+} from '@seam/platform/processes';
+import { fetchRequester, shop } from '@seam/shopper';
 import { DEFAULT_DATABASE_URL, freshDatabase } from './catalog-get.js';
 import { diffCounts, startWireCounter, type WireCounts } from './pg-wire-counter.js';
 import { integerOption, ms, printLoadAtEnd, printMachine, section, settle } from './report.js';
-import { prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
+import { prepareShoppers, runCheckouts, SHOP_ENV } from './shoppers.js';
 
 const SCRUBBED = /^(NODE_ENV|PORT|HOST|LOG_LEVEL|DATABASE_URL|SEAM_.*|TOPOLOGY|NODE_OPTIONS)$/;
 const STAT_COLUMNS = [
@@ -84,7 +91,7 @@ try {
   const server = await startProfiledServer();
   stopServer = server.stop;
   console.log(`server ready in ${ms(server.readyMs)} (profiling; connections through the proxy)`);
-  const api = shopApi(server.url);
+  const api = shop(fetchRequester(server.url));
 
   section('Setup (not counted)');
   const started = performance.now();
@@ -167,7 +174,7 @@ async function startProfiledServer() {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', SERVER_ENTRY],
+    ['--cpu-prof', '--cpu-prof-dir', profileDir, ...nodeArgs(SERVER_ENTRY)],
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const errors: string[] = [];

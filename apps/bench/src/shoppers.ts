@@ -1,32 +1,29 @@
-// Shoppers driving the public API, for the checkout benchmarks: register, log
-// in, fill a cart, then check out with an Idempotency-Key. Works against any
-// base URL — the monolith's server or a topology's gateway — because both
-// serve the same API.
-import { randomUUID } from 'node:crypto';
+// Shoppers for the checkout benchmarks: prepared off the clock (registered,
+// logged in, carts filled), then timed checking out with an Idempotency-Key.
+// The calls are the shopper driver's (@seam/shopper), over fetch against any base
+// URL — the monolith's server or a topology's gateway, which serve the same API.
+import { UnexpectedStatusError, type Shop, type Shopper as Account } from '@seam/shopper';
 import { pool, summarize, type LatencySummary } from './report.js';
 
 /** BENCH_ADMIN is the admin the benchmarks bootstrap (SEAM_ADMIN_*) to stock products. */
 export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
 
-/** shopEnv is what every process of a benchmarked shop gets: demo catalog, bench admin, quiet logs. */
+/**
+ * shopEnv is what every process of a benchmarked shop gets: demo catalog, bench
+ * admin, quiet logs, and sign-up/sign-in rate limits raised above what preparing
+ * hundreds of shoppers from one address needs (the defaults would refuse it).
+ */
 export const SHOP_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
   SEAM_DEMO_DATA: 'true',
   SEAM_ADMIN_EMAIL: BENCH_ADMIN.email,
   SEAM_ADMIN_PASSWORD: BENCH_ADMIN.password,
+  SEAM_LOGIN_RATE_PER_MINUTE: '1000000',
+  SEAM_REGISTER_RATE_PER_MINUTE: '1000000',
+  SEAM_LOGIN_ACCOUNT_RATE_PER_MINUTE: '1000000',
 };
 
-const CARD = '4242 4242 4242 4242';
-const ADDRESS = {
-  name: 'Bench',
-  line1: '1 Load St',
-  city: 'Berlin',
-  postalCode: '10115',
-  country: 'DE',
-};
-
-export interface Shopper {
-  token: string;
+export interface Shopper extends Account {
   /** products go into the shopper's cart, one of each, before every checkout. */
   products: readonly { id: string }[];
   /** filled is true while the cart holds the products and no checkout has taken them. */
@@ -49,48 +46,6 @@ export interface CheckoutRun {
   wallMs: number;
 }
 
-export type ShopApi = ReturnType<typeof shopApi>;
-
-/** shopApi calls the public API at `baseUrl`; `expect` throws on any other status. */
-export function shopApi(baseUrl: string) {
-  const api = {
-    async expect(
-      status: number,
-      method: string,
-      path: string,
-      body?: unknown,
-      token?: string,
-      extra: Record<string, string> = {},
-    ): Promise<unknown> {
-      const headers: Record<string, string> = { ...extra };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (token) headers.authorization = `Bearer ${token}`;
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      if (res.status !== status) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
-    async logIn(email: string, password: string): Promise<string> {
-      const { accessToken } = (await api.expect(200, 'POST', '/api/users/login', {
-        email,
-        password,
-      })) as { accessToken: string };
-      return accessToken;
-    },
-    async signUp(): Promise<{ token: string }> {
-      const email = `shopper-${randomUUID()}@example.com`;
-      const password = 'correct horse battery staple';
-      await api.expect(201, 'POST', '/api/users/register', { email, password, name: 'Shopper' });
-      return { token: await api.logIn(email, password) };
-    },
-  };
-  return api;
-}
-
 /**
  * prepareShoppers stocks two EUR demo products plentifully (as the bench admin)
  * and returns `count` shoppers, each registered, logged in and with both
@@ -100,21 +55,13 @@ export function shopApi(baseUrl: string) {
  * run into the gateway's deadline.
  */
 export async function prepareShoppers(
-  api: ShopApi,
+  api: Shop,
   count: number,
   concurrency: number,
 ): Promise<Shopper[]> {
   const products = await euroProducts(api, 2);
   const admin = await api.logIn(BENCH_ADMIN.email, BENCH_ADMIN.password);
-  for (const product of products) {
-    await api.expect(
-      200,
-      'PUT',
-      `/api/inventory/stock/${product.id}`,
-      { available: 1_000_000 },
-      admin,
-    );
-  }
+  for (const product of products) await api.setStock(admin, product.id, 1_000_000);
   return pool(count, Math.min(concurrency, PREPARE_CONCURRENCY), async () => {
     const shopper = { ...(await api.signUp()), products, filled: false };
     await fillCart(api, shopper);
@@ -129,7 +76,7 @@ export async function prepareShoppers(
  * batch, off the clock — so a run needs only as many shoppers as it has in flight.
  */
 export async function runCheckouts(
-  api: ShopApi,
+  api: Shop,
   shoppers: readonly Shopper[],
   options: { orders: number; warmup: number; concurrency: number },
 ): Promise<CheckoutRun & { measured: Shopper[] }> {
@@ -169,17 +116,10 @@ export async function runCheckouts(
 }
 
 /** checkout places one order for `shopper` (the full saga) and times it. */
-export async function checkout(api: ShopApi, shopper: Shopper): Promise<CheckoutResult> {
+export async function checkout(api: Shop, shopper: Shopper): Promise<CheckoutResult> {
   shopper.filled = false;
   const started = performance.now();
-  const order = (await api.expect(
-    201,
-    'POST',
-    '/api/orders',
-    { paymentMethod: { card: CARD }, shippingAddress: ADDRESS },
-    shopper.token,
-    { 'idempotency-key': randomUUID() },
-  )) as { id: string; status: string; updatedAt: string };
+  const order = await api.placeOrder(shopper);
   return {
     ms: performance.now() - started,
     orderId: order.id,
@@ -189,18 +129,10 @@ export async function checkout(api: ShopApi, shopper: Shopper): Promise<Checkout
 }
 
 /** waitForNotification polls the shopper's notifications until the order's confirmation arrives. */
-export async function waitForNotification(api: ShopApi, shopper: Shopper, orderId: string) {
+export async function waitForNotification(api: Shop, shopper: Shopper, orderId: string) {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const { items } = (await api.expect(
-      200,
-      'GET',
-      '/api/notifications',
-      undefined,
-      shopper.token,
-    )) as {
-      items: { kind: string; orderId: string | null; createdAt: string }[];
-    };
+    const items = await api.notificationsOf(shopper);
     const note = items.find((n) => n.kind === 'order-confirmed' && n.orderId === orderId);
     if (note) return note;
     if (Date.now() > deadline) throw new Error(`No order-confirmed notification for ${orderId}`);
@@ -208,13 +140,10 @@ export async function waitForNotification(api: ShopApi, shopper: Shopper, orderI
   }
 }
 
-async function euroProducts(api: ShopApi, count: number): Promise<{ id: string }[]> {
+async function euroProducts(api: Shop, count: number): Promise<{ id: string }[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const page = (await api.expect(200, 'GET', '/api/catalog/products?limit=100')) as {
-      items: { id: string; price: { currency: string } }[];
-    };
-    const picked = page.items.filter((p) => p.price.currency === 'EUR').slice(0, count);
+    const picked = await api.products(count, 'EUR');
     if (picked.length === count) return picked;
     if (Date.now() > deadline) throw new Error('The demo catalog has too few EUR products');
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -227,7 +156,7 @@ async function euroProducts(api: ShopApi, count: number): Promise<{ id: string }
  * notification the handler recorded (its createdAt).
  */
 export async function measureLag(
-  api: ShopApi,
+  api: Shop,
   run: CheckoutRun & { measured: Shopper[] },
   concurrency: number,
 ): Promise<number[]> {
@@ -244,27 +173,17 @@ export async function measureLag(
  * checkout it first waits for the cart to be emptied (cart clears it when the
  * order's confirmation event arrives), so lines never accumulate.
  */
-async function fillCart(api: ShopApi, shopper: Shopper): Promise<void> {
+async function fillCart(api: Shop, shopper: Shopper): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const cart = (await unlessOverloaded(deadline, () =>
-      api.expect(200, 'GET', '/api/cart', undefined, shopper.token),
-    )) as { items: unknown[] } | undefined;
+    const cart = await unlessOverloaded(deadline, () => api.cartOf(shopper));
     if (cart?.items.length === 0) break;
     if (Date.now() > deadline) throw new Error('The cart was not emptied after a checkout');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   for (const product of shopper.products) {
     for (;;) {
-      const added = await unlessOverloaded(deadline, () =>
-        api.expect(
-          200,
-          'POST',
-          '/api/cart/items',
-          { productId: product.id, quantity: 1 },
-          shopper.token,
-        ),
-      );
+      const added = await unlessOverloaded(deadline, () => api.addToCart(shopper, product, 1));
       if (added !== undefined) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -281,7 +200,8 @@ async function unlessOverloaded<T>(deadline: number, call: () => Promise<T>) {
   try {
     return await call();
   } catch (error) {
-    if (!(error as Error).message.includes('→ 503') || Date.now() > deadline) throw error;
+    const overloaded = error instanceof UnexpectedStatusError && error.status === 503;
+    if (!overloaded || Date.now() > deadline) throw error;
     return undefined;
   }
 }

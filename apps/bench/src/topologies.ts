@@ -2,21 +2,28 @@
 // and split, on this machine, side by side.
 //
 //   npx tsx apps/bench/src/topologies.ts [--orders 100] [--concurrency 8] [--warmup 10]
-//                                        [--topologies server,monolith,grouped,split]
+//                                        [--topologies server,monolith,grouped,split,split-nats]
+//                                        [--lag]
 //
-// The same settings can come from BENCH_ORDERS, BENCH_CONCURRENCY, BENCH_WARMUP
-// and BENCH_TOPOLOGIES. The runs, one after another:
+// The same settings can come from BENCH_ORDERS, BENCH_CONCURRENCY, BENCH_WARMUP,
+// BENCH_TOPOLOGIES and BENCH_LAG=1. The runs, one after another:
 //   - server:   the monolith as users run it (`npm start`): one apps/server
 //               process hosting every module, no gateway — the baseline;
 //   - monolith: topology/monolith.json — the same single service behind the
 //               gateway, which shows the gateway's own cost;
 //   - grouped, split: topology/grouped.json and topology/split.json, every
-//               service a process with its own database, behind the gateway.
+//               service a process with its own database, behind the gateway;
+//   - split-nats: topology/split-nats.json — split with its events on NATS
+//               JetStream (its servers; a fresh SEAM_NATS_PREFIX per run, whose
+//               streams are deleted afterwards) instead of HTTP pushes.
 // Each run gets fresh databases (one per service: PGlite folders, or new
 // databases on the Postgres server DATABASE_URL names), registers
 // warmup + orders shoppers with two products in the cart (not timed), checks
 // out `warmup` of them untimed and then times `orders` checkouts through the
 // public API (POST /api/orders with an Idempotency-Key), `concurrency` in flight.
+// With --lag, it then waits for every timed order's confirmation notification
+// and reports commit → notification (the order's updatedAt to the
+// notification's createdAt, two processes' clocks on one machine, in whole ms).
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,9 +42,11 @@ import {
   settle,
   type LatencySummary,
 } from './report.js';
-import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV, shopApi } from './shoppers.js';
+import { fetchRequester, shop as publicApi } from '@seam/shopper';
+import { benchNats } from './nats.js';
+import { measureLag, prepareShoppers, runCheckouts, SHOP_ENV } from './shoppers.js';
 
-const RUNS = ['server', 'monolith', 'grouped', 'split'] as const;
+const RUNS = ['server', 'monolith', 'grouped', 'split', 'split-nats'] as const;
 export type RunName = (typeof RUNS)[number];
 
 interface Shop {
@@ -94,7 +103,7 @@ export async function measureTopologies(settings: TopologySettings): Promise<Mea
       );
       await settle();
       const idleRss = await shop.idleRss();
-      const api = shopApi(shop.url);
+      const api = publicApi(fetchRequester(shop.url));
       const total = settings.shoppers ?? settings.warmup + settings.orders;
       const started = performance.now();
       const shoppers = await prepareShoppers(api, total, settings.concurrency);
@@ -134,32 +143,61 @@ export async function measureTopologies(settings: TopologySettings): Promise<Mea
   return measured;
 }
 
-/** printTopologyTable prints the runs side by side, `server` (if run) as the baseline. */
+/**
+ * printTopologyTable prints the runs side by side, `server` (if run) as the
+ * baseline; then, when both ran, split (HTTP push) and split-nats side by side
+ * with split as the baseline.
+ */
 export function printTopologyTable(measured: readonly Measured[], settings: TopologySettings) {
   section(`Results: ${settings.orders} checkouts, ${settings.concurrency} in flight`);
+  const withLag = measured.every((m) => m.lag);
+  const rows = [
+    'orders/s',
+    'p50 (ms)',
+    'p99 (ms)',
+    'mean (ms)',
+    'confirmed',
+    'processes',
+    'RSS total (MiB)',
+    ...(withLag ? ['lag p50 (ms)', 'lag p99 (ms)'] : []),
+  ];
+  const columnOf = (m: Measured) => ({
+    label: m.name,
+    values: [
+      m.summary.perSecond,
+      m.summary.p50,
+      m.summary.p99,
+      m.summary.mean,
+      m.confirmed,
+      m.processes,
+      m.rssMiB,
+      ...(withLag ? [m.lag!.p50, m.lag!.p99] : []),
+    ],
+  });
+  const digits = [1, 1, 1, 1, 0, 0, 0, 0, 0];
   printTable(
-    ['orders/s', 'p50 (ms)', 'p99 (ms)', 'mean (ms)', 'confirmed', 'processes', 'RSS total (MiB)'],
-    measured.map((m) => ({
-      label: m.name,
-      values: [
-        m.summary.perSecond,
-        m.summary.p50,
-        m.summary.p99,
-        m.summary.mean,
-        m.confirmed,
-        m.processes,
-        m.rssMiB,
-      ],
-    })),
+    rows,
+    measured.map(columnOf),
     Math.max(
       0,
       measured.findIndex((m) => m.name === 'server'),
     ),
-    [1, 1, 1, 1, 0, 0, 0],
+    digits,
   );
   console.log(
     '(server = apps/server alone; the others run behind the gateway, which counts among their processes)',
   );
+  if (withLag) {
+    console.log(
+      '(lag = commit of the order → its confirmation notification recorded, ms, after the timed checkouts)',
+    );
+  }
+  const split = measured.find((m) => m.name === 'split');
+  const nats = measured.find((m) => m.name === 'split-nats');
+  if (split && nats) {
+    section('split: events by HTTP push (baseline) and by NATS JetStream');
+    printTable(rows, [columnOf(split), columnOf(nats)], 0, digits);
+  }
   console.log(
     `1-minute load average at the end of each run: ${measured.map((m) => `${m.name} ${m.load.toFixed(2)}`).join(', ')}`,
   );
@@ -172,6 +210,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       warmup: { type: 'string' },
       topologies: { type: 'string' },
+      lag: { type: 'boolean' },
     },
   });
   const settings = {
@@ -179,6 +218,7 @@ async function main(): Promise<void> {
     concurrency: integerOption('concurrency', values.concurrency, 8, 1),
     warmup: integerOption('warmup', values.warmup, 10, 0),
     runs: readRuns(values.topologies ?? process.env.BENCH_TOPOLOGIES),
+    lag: values.lag ?? process.env.BENCH_LAG === '1',
   };
   printMachine(
     `${settings.orders} orders after ${settings.warmup} warm-up, ${settings.concurrency} in flight, runs ${settings.runs.join(', ')}, database ${process.env.DATABASE_URL ? 'postgres' : 'pglite'} (one per service), LOG_LEVEL=warn`,
@@ -211,10 +251,16 @@ async function start(name: RunName): Promise<Shop> {
     }
   }
   const topology = await loadTopology(join(REPO_ROOT, 'topology', `${name}.json`));
+  const nats =
+    topology.events?.transport === 'nats' ? benchNats(topology.events.servers) : undefined;
   const databases = await createTopologyDatabases(topology);
   const started = performance.now();
   try {
-    const run = await startTopology({ topology, env: SHOP_ENV, serviceEnv: databases.serviceEnv });
+    const run = await startTopology({
+      topology,
+      env: { ...SHOP_ENV, ...nats?.env },
+      serviceEnv: databases.serviceEnv,
+    });
     const processes = [
       run.gateway,
       ...Object.keys(run.topology.services).flatMap((service) => run.replicas(service)),
@@ -235,10 +281,12 @@ async function start(name: RunName): Promise<Shop> {
       async stop() {
         await run.stop().catch(() => {});
         await databases.dispose().catch(() => {});
+        await nats?.dispose();
       },
     };
   } catch (error) {
     await databases.dispose().catch(() => {});
+    await nats?.dispose();
     throw error;
   }
 }
@@ -251,6 +299,8 @@ function describe(name: RunName): string {
     case 'grouped':
     case 'split':
       return `topology/${name}.json behind the gateway`;
+    case 'split-nats':
+      return 'topology/split-nats.json behind the gateway, events on NATS JetStream';
     default: {
       const never: never = name;
       return never;

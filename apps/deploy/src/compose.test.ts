@@ -108,3 +108,84 @@ describe('Compose validation', () => {
     ]);
   });
 });
+
+describe('NATS in Compose', () => {
+  let split: ContainerTopology;
+  let splitNats: ContainerTopology;
+  beforeAll(async () => {
+    split = await loadContainerTopology(REPO_ROOT, 'split');
+    splitNats = await loadContainerTopology(REPO_ROOT, 'split-nats');
+  });
+
+  it.each(COMPOSE_VARIANTS)(
+    'runs a pinned NATS with JetStream on its own volume, which every service waits for (split-nats, %s)',
+    async (variant) => {
+      const compose = await load(composePath('split-nats', variant));
+      const nats = compose.services.nats;
+
+      expect(nats.image).toMatch(/^nats:\d+\.\d+\.\d+-alpine$/);
+      expect(nats.command).toEqual(['-js', '-sd', '/data', '-m', '8222']);
+      expect(nats.volumes).toEqual(['nats-data:/data']);
+      expect(compose.volumes).toHaveProperty('nats-data');
+      expect(nats.healthcheck.test).toEqual([
+        'CMD',
+        'wget',
+        '-q',
+        '-O-',
+        'http://127.0.0.1:8222/healthz?js-enabled-only=true',
+      ]);
+      expect(nats.ports).toBeUndefined();
+      for (const service of Object.keys(splitNats.topology.services)) {
+        expect(compose.services[service].depends_on.nats).toEqual({ condition: 'service_healthy' });
+      }
+    },
+  );
+
+  it.each(COMPOSE_VARIANTS)(
+    'has no NATS service, volume or dependency when events go over HTTP (split, %s)',
+    async (variant) => {
+      const compose = await load(composePath('split', variant));
+
+      expect(compose.services.nats).toBeUndefined();
+      expect(compose.volumes['nats-data']).toBeUndefined();
+      for (const service of Object.keys(split.topology.services)) {
+        expect(compose.services[service].depends_on?.nats).toBeUndefined();
+      }
+    },
+  );
+
+  it('reports a NATS service dropped by hand', async () => {
+    const compose = await load('docker/compose/split-nats.yaml');
+    delete compose.services.nats;
+
+    expect(composeMismatches(compose, splitNats, 'pglite', context)).toEqual([
+      "no nats service; the topology's events go through NATS",
+    ]);
+  });
+
+  it('reports a NATS without its volume, JetStream or healthcheck, and a service that does not wait', async () => {
+    const compose = await load('docker/compose/split-nats.postgres.yaml');
+    compose.services.nats.image = 'nats:latest';
+    compose.services.nats.command = ['-m', '8222'];
+    delete compose.volumes['nats-data'];
+    compose.services.nats.healthcheck.test = ['CMD', 'true'];
+    delete compose.services.cart.depends_on.nats;
+
+    expect(composeMismatches(compose, splitNats, 'postgres', context)).toEqual([
+      'nats: image nats:latest is not a NATS release pinned by version',
+      'nats: command is not -js -sd /data -m 8222 (JetStream stored in /data)',
+      "nats: no named volume at /data (JetStream's store)",
+      'nats: healthcheck does not probe /healthz?js-enabled-only=true on 8222',
+      'cart does not wait for NATS to be healthy',
+    ]);
+  });
+
+  it('reports a NATS service in a topology whose events go over HTTP', async () => {
+    const compose = await load('docker/compose/split.yaml');
+    compose.services.nats = (await load('docker/compose/split-nats.yaml')).services.nats;
+
+    expect(composeMismatches(compose, split, 'pglite', context)).toEqual([
+      'services not in the topology: nats',
+    ]);
+  });
+});

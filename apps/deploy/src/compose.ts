@@ -2,11 +2,18 @@
 // port) and one Compose service per topology service, each with its own
 // database. Two variants: PGlite in a named volume per service (one process per
 // service), or one Postgres server with a database per service (scalable).
+// Both carry the `observability` profile (Prometheus and Grafana, observability.ts).
+// A topology whose events go through NATS also runs a NATS server with JetStream,
+// its stream files in a named volume, which every service waits for.
+import { addObservability } from './observability.js';
 import {
   CONTAINER_PORT,
   GATEWAY_NAME,
   imagePath,
+  NATS_CLIENT_PORT,
+  NATS_NAME,
   POSTGRES_NAME,
+  usesNats,
   type ContainerTopology,
 } from './topologies.js';
 
@@ -17,8 +24,25 @@ export const COMPOSE_VARIANTS: readonly ComposeVariant[] = ['pglite', 'postgres'
 export const IMAGE = '${SEAM_IMAGE:-seam:latest}';
 /** POSTGRES_IMAGE is the Postgres of the Postgres variant. */
 export const POSTGRES_IMAGE = 'postgres:17.6-bookworm';
-export const SERVER_COMMAND = ['node', '--import', 'tsx', 'apps/server/src/main.ts'];
-export const GATEWAY_COMMAND = ['node', '--import', 'tsx', 'apps/gateway/src/main.ts'];
+/** NATS_IMAGE is the NATS server of a topology whose events go through NATS (alpine: it has wget). */
+export const NATS_IMAGE = 'nats:2.10.29-alpine';
+/** NATS_MONITOR_PORT serves NATS's HTTP monitoring, where its health is probed. */
+export const NATS_MONITOR_PORT = 8222;
+/** NATS_HEALTH_PATH answers 200 only once JetStream is enabled. */
+export const NATS_HEALTH_PATH = '/healthz?js-enabled-only=true';
+/** NATS_DATA_DIR holds JetStream's stream files, a named volume (Compose) or claim (Kubernetes). */
+export const NATS_DATA_DIR = '/data';
+/** NATS_ARGS follow the image's entrypoint: JetStream on, stored in NATS_DATA_DIR, monitoring on. */
+export const NATS_ARGS = ['-js', '-sd', NATS_DATA_DIR, '-m', String(NATS_MONITOR_PORT)];
+/** The image's programs run from the bundles its build made (docker/Dockerfile). */
+export const SERVER_COMMAND = ['node', 'apps/server/scripts/start.mjs', 'server'];
+export const GATEWAY_COMMAND = ['node', 'apps/server/scripts/start.mjs', 'gateway'];
+/**
+ * TRUSTED_PROXIES is every server's SEAM_TRUST_PROXY: the private ranges the gateway
+ * (and an ingress) reach it from, so its rate limits key on the client the gateway
+ * saw (X-Forwarded-For), not on the gateway. Only the gateway is published.
+ */
+export const TRUSTED_PROXIES = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16';
 /** DATA_DIR is the image's SEAM_DATA_DIR, a volume per service in the PGlite variant. */
 export const DATA_DIR = '/data';
 
@@ -45,11 +69,15 @@ export function composeFile(container: ContainerTopology, variant: ComposeVarian
     },
     ports: [`\${SEAM_GATEWAY_PORT:-3000}:${CONTAINER_PORT}`],
     healthcheck: healthcheck(),
-    depends_on: Object.fromEntries(names.map((name) => [name, { condition: 'service_healthy' }])),
+    depends_on: dependsOnHealthy(names),
     restart: 'unless-stopped',
     stop_grace_period: '15s',
   };
 
+  const backing = [
+    ...(variant === 'postgres' ? [POSTGRES_NAME] : []),
+    ...(usesNats(container) ? [NATS_NAME] : []),
+  ];
   for (const [name, service] of Object.entries(topology.services)) {
     const count = replicas[name] ?? 1;
     if (variant === 'pglite' && count > 1) {
@@ -61,6 +89,7 @@ export function composeFile(container: ContainerTopology, variant: ComposeVarian
       SEAM_SERVICE: name,
       SEAM_TOPOLOGY: imagePath(container.file),
       SEAM_SERVICE_TOKEN: TOKEN,
+      SEAM_TRUST_PROXY: TRUSTED_PROXIES,
       LOG_LEVEL: '${LOG_LEVEL:-info}',
     };
     if (service.modules.includes('users')) {
@@ -75,6 +104,7 @@ export function composeFile(container: ContainerTopology, variant: ComposeVarian
       restart: 'unless-stopped',
       stop_grace_period: '15s',
       deploy: { replicas: count },
+      ...(backing.length > 0 ? { depends_on: dependsOnHealthy(backing) } : {}),
     };
     if (variant === 'pglite') {
       environment.SEAM_DATA_DIR = DATA_DIR;
@@ -82,7 +112,6 @@ export function composeFile(container: ContainerTopology, variant: ComposeVarian
       definition.volumes = [`${name}-data:${DATA_DIR}`];
     } else {
       environment.DATABASE_URL = `postgres://seam:${POSTGRES_PASSWORD}@${POSTGRES_NAME}:5432/${databaseName(name)}`;
-      definition.depends_on = { [POSTGRES_NAME]: { condition: 'service_healthy' } };
     }
     services[name] = definition;
   }
@@ -109,7 +138,30 @@ export function composeFile(container: ContainerTopology, variant: ComposeVarian
       },
     };
   }
+  if (usesNats(container)) {
+    services[NATS_NAME] = {
+      image: NATS_IMAGE,
+      command: NATS_ARGS,
+      volumes: [`nats-data:${NATS_DATA_DIR}`],
+      expose: [String(NATS_CLIENT_PORT), String(NATS_MONITOR_PORT)],
+      healthcheck: {
+        test: [
+          'CMD',
+          'wget',
+          '-q',
+          '-O-',
+          `http://127.0.0.1:${NATS_MONITOR_PORT}${NATS_HEALTH_PATH}`,
+        ],
+        interval: '5s',
+        timeout: '3s',
+        retries: 12,
+      },
+      restart: 'unless-stopped',
+    };
+    volumes['nats-data'] = {};
+  }
   document.volumes = volumes;
+  addObservability(document, container);
   return document;
 }
 
@@ -121,6 +173,11 @@ export function databaseName(service: string): string {
 /** composePath is where a topology's Compose file is written. */
 export function composePath(topology: string, variant: ComposeVariant): string {
   return `docker/compose/${topology}${variant === 'postgres' ? '.postgres' : ''}.yaml`;
+}
+
+/** dependsOnHealthy makes a Compose service wait until each of `names` passes its healthcheck. */
+function dependsOnHealthy(names: string[]): Yaml {
+  return Object.fromEntries(names.map((name) => [name, { condition: 'service_healthy' }]));
 }
 
 function healthcheck(): Yaml {

@@ -5,7 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REGENERATE, renderManifests } from './manifests.js';
 import { scratchRepository } from './test-support.js';
 
-const GENERATED_DIRS = ['docker/topology', 'docker/compose', 'docker/kubernetes'];
+const GENERATED_DIRS = [
+  'docker/topology',
+  'docker/compose',
+  'docker/kubernetes',
+  'docker/grafana/dashboards',
+];
 
 /** staleFiles lists the generated files whose committed copy under `root` differs. */
 async function staleFiles(root: string): Promise<string[]> {

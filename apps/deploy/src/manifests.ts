@@ -1,11 +1,13 @@
 // Every generated deployment file, by repository path: the container topologies,
-// the Compose files (PGlite and Postgres variants) and the Kubernetes manifests
-// of each shipped topology. `npm run manifests` writes them; a test compares
+// the Compose files (PGlite and Postgres variants, with the observability
+// profile) and the Kubernetes manifests of each shipped topology, and the
+// Grafana dashboard. `npm run manifests` writes them; a test compares
 // them with the committed files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
+import { DASHBOARD_PATH, seamDashboard } from './grafana.js';
 import { COMPOSE_VARIANTS, composeFile, composePath } from './compose.js';
 import { kubernetesObjects, kubernetesPath } from './kubernetes.js';
 import { loadContainerTopology, SHIPPED_TOPOLOGIES } from './topologies.js';
@@ -21,6 +23,7 @@ export const REGENERATE = 'npm run manifests';
  */
 export async function renderManifests(root: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
+  files.set(DASHBOARD_PATH, await pretty(root, DASHBOARD_PATH, JSON.stringify(seamDashboard())));
   for (const name of SHIPPED_TOPOLOGIES) {
     const container = await loadContainerTopology(root, name);
     const topologyJson = await pretty(root, container.file, JSON.stringify(container.topology));

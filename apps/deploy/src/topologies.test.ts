@@ -28,6 +28,11 @@ describe.each(SHIPPED_TOPOLOGIES)('the %s container topology', (name) => {
       expect(container.replicas[service]).toBe(definition.replicas.length);
     }
     expect(container.topology.gateway).toEqual({ url: 'http://gateway:3000' });
+    expect(container.topology.events).toEqual(
+      source.events?.transport === 'nats'
+        ? { ...source.events, servers: ['nats://nats:4222'] }
+        : source.events,
+    );
   });
 });
 
@@ -37,17 +42,44 @@ describe('loadContainerTopology', () => {
     for (const dir of scratch) await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses a service named like the gateway, whose DNS name it would take', async () => {
+  it.each([
+    ['gateway', 'split', 'users'],
+    ['nats', 'split-nats', 'notifications'],
+  ])(
+    'refuses a service named %s, the DNS name of the deployment’s own server',
+    async (reserved, name, renamed) => {
+      const root = await scratchRepository();
+      scratch.push(root);
+      const path = join(root, `topology/${name}.json`);
+      const topology = JSON.parse(await readFile(path, 'utf8'));
+      topology.services[reserved] = topology.services[renamed];
+      delete topology.services[renamed];
+      await writeFile(path, JSON.stringify(topology));
+
+      await expect(loadContainerTopology(root, name as 'split')).rejects.toThrow(
+        `topology/${name}.json: service "${reserved}" clashes with the deployment's own "${reserved}"; rename it`,
+      );
+    },
+  );
+
+  it("points NATS events at the deployment's own server and keeps the prefix", async () => {
     const root = await scratchRepository();
     scratch.push(root);
-    const path = join(root, 'topology/split.json');
+    const path = join(root, 'topology/split-nats.json');
     const topology = JSON.parse(await readFile(path, 'utf8'));
-    topology.services.gateway = topology.services.users;
-    delete topology.services.users;
+    topology.events = {
+      transport: 'nats',
+      servers: ['nats://10.0.0.5:4222', 'tls://10.0.0.6:4222'],
+      prefix: 'shop',
+    };
     await writeFile(path, JSON.stringify(topology));
 
-    await expect(loadContainerTopology(root, 'split')).rejects.toThrow(
-      'topology/split.json: service "gateway" clashes with the deployment\'s own "gateway"; rename it',
-    );
+    const container = await loadContainerTopology(root, 'split-nats');
+    expect(container.topology.events).toEqual({
+      transport: 'nats',
+      servers: ['nats://nats:4222'],
+      prefix: 'shop',
+    });
+    expect((await loadContainerTopology(root, 'split')).topology.events).toBeUndefined();
   });
 });

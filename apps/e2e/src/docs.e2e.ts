@@ -1,6 +1,7 @@
 // The docs UI in a real browser: Chromium opens /docs — on the monolith server and
 // on the gateway of a split deployment (topology/split.json, seven services) — and
 // Scalar renders the merged OpenAPI document with every module's operations listed.
+// The two documents are the same but for the process's own events admin routes.
 // Screenshots land in apps/e2e/screenshots/ for a human to look at.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -59,6 +60,8 @@ const TARGETS: [string, string, () => Promise<Target>][] = [
 ];
 
 let browser: Browser;
+/** documents are the merged OpenAPI documents served, by target (`docs`, `docs-gateway`). */
+const documents: Record<string, OpenApiDocument> = {};
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -77,6 +80,7 @@ describe.each(TARGETS)('GET /docs on %s', (_, shot, start) => {
     target = await start();
     const res = await fetch(`${target.url}/openapi.json`);
     const document = (await res.json()) as OpenApiDocument;
+    documents[shot] = document;
     operations = MODULES.flatMap((module) =>
       documentedOperations(document, module).map(({ method, path, op }) => ({
         method: method.toUpperCase(),
@@ -197,3 +201,34 @@ async function expandAllGroups(page: Page): Promise<void> {
   }
   expect(await closed.count()).toBe(0);
 }
+
+describe('the merged OpenAPI document', () => {
+  it("is the same through the split's gateway as on the monolith, but for /api/events", () => {
+    const monolith = documents.docs;
+    const gateway = documents['docs-gateway'];
+    expect(monolith, 'the monolith document was fetched above').toBeDefined();
+    expect(gateway, "the gateway's document was fetched above").toBeDefined();
+    // /api/events are each process's own admin routes, which the gateway does not route.
+    const isEvents = (path: string) => path.startsWith('/api/events/');
+    const paths = Object.fromEntries(
+      Object.entries(monolith!.paths ?? {}).filter(([path]) => !isEvents(path)),
+    );
+    expect(Object.keys(paths).length).toBeGreaterThan(10);
+    expect(gateway!.paths).toEqual(paths);
+    expect(gateway!.tags).toEqual(monolith!.tags!.filter((t) => t.name !== 'events'));
+    expect(gateway!.servers).toEqual(monolith!.servers);
+    expect(gateway!.info.license).toEqual(monolith!.info.license);
+    expect(gateway!.info.title).toBe(monolith!.info.title);
+    expect(gateway!.components?.securitySchemes).toEqual(monolith!.components?.securitySchemes);
+    const monolithSchemas = monolith!.components?.schemas ?? {};
+    const gatewaySchemas = gateway!.components?.schemas ?? {};
+    for (const [name, schema] of Object.entries(gatewaySchemas)) {
+      expect(schema, name).toEqual(monolithSchemas[name]);
+    }
+    const onlyOnMonolith = Object.keys(monolithSchemas).filter((name) => !(name in gatewaySchemas));
+    expect(
+      onlyOnMonolith.every((name) => name.startsWith('EventDelivery')),
+      onlyOnMonolith.join(),
+    ).toBe(true);
+  });
+});

@@ -1,45 +1,29 @@
 // A service dies in a split deployment (topology/split.json, real processes behind
 // the gateway): its routes fail fast with a 503 problem while the rest of the shop
-// keeps selling, the events meant for it wait in the publishers' outboxes, and
-// once it is back they are delivered — nothing is lost.
-import { join } from 'node:path';
-import { loadTopology } from '@seam/platform';
-import { REPO_ROOT, startTopology, type TopologyRun } from '@seam/platform/processes';
+// keeps selling, the events meant for it wait — in the publishers' outboxes with
+// HTTP push, in JetStream with topology/split-nats.json (run when NATS_URL names
+// a server) — and once it is back they are delivered: nothing is lost.
+import type { TopologyRun } from '@seam/platform/processes';
 import {
-  createTopologyDatabases,
   eventually as waitUntil,
-  type TopologyDatabases,
+  NATS_SERVERS,
+  testNats,
+  type TestNats,
 } from '@seam/platform/testing';
-import { TEST_CARDS } from '@seam/payments-contract';
+import { fetchRequester, PASSWORD, send as sendRequest, SUCCESS } from '@seam/shopper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ADMIN_ENV } from './support/journey.js';
+import { ADMIN } from './support/journey.js';
+import { loadShipped, onNats, startSplit, type SplitRun } from './support/split.js';
 
-const PASSWORD = 'correct horse battery staple';
-const CHECKOUT = {
-  paymentMethod: { card: TEST_CARDS.success },
-  shippingAddress: {
-    name: 'Ada',
-    line1: '1 Road',
-    city: 'London',
-    postalCode: 'N1',
-    country: 'GB',
-  },
-};
 /** The gateway's bound of one proxied request: a 503 well before it is not a timeout. */
 const GATEWAY_TIMEOUT_MS = 15_000;
 
 let run: TopologyRun;
-let databases: TopologyDatabases;
 
-beforeAll(async () => {
-  const topology = await loadTopology(join(REPO_ROOT, 'topology/split.json'));
-  databases = await createTopologyDatabases(topology);
-  run = await startTopology({
-    topology,
-    serviceEnv: databases.serviceEnv,
-    env: {
-      ...ADMIN_ENV,
-      SEAM_DEMO_DATA: 'true',
+/** startOutageSplit starts the split topology, its events through NATS when `nats` is given. */
+async function startOutageSplit(nats: TestNats | undefined): Promise<SplitRun> {
+  const split = await startSplit(
+    {
       SEAM_EVENT_POLL_MS: '50',
       // Redeliveries every 100–400 ms, so a returning subscriber is served soon.
       SEAM_EVENT_RETRY_BASE_MS: '100',
@@ -48,30 +32,26 @@ beforeAll(async () => {
       // attempts must not count, or its events would be marked failed, not delivered.
       SEAM_EVENT_MAX_ATTEMPTS: '3',
     },
-    gatewayEnv: { SEAM_GATEWAY_TIMEOUT_MS: String(GATEWAY_TIMEOUT_MS) },
-  });
-});
+    { SEAM_GATEWAY_TIMEOUT_MS: String(GATEWAY_TIMEOUT_MS) },
+    nats ? { topology: onNats(await loadShipped('split-nats'), nats) } : {},
+  );
+  run = split.run;
+  return split;
+}
 
-afterAll(async () => {
-  await run?.stop();
-  await databases?.dispose();
-});
-
+/** send sends through the shopper driver and reads the answer, timing it. */
 async function send(
   method: string,
   path: string,
   options: { token?: string; json?: unknown; headers?: Record<string, string>; base?: string } = {},
 ) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
   const started = performance.now();
-  const res = await fetch(`${options.base ?? run.url}${path}`, {
+  const res = await sendRequest(
+    fetchRequester(options.base ?? run.url, { timeoutMs: 30_000 }),
     method,
-    headers,
-    body: options.json === undefined ? undefined : JSON.stringify(options.json),
-    signal: AbortSignal.timeout(30_000),
-  });
+    path,
+    { token: options.token, body: options.json, headers: options.headers },
+  );
   const text = await res.text();
   const body =
     text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
@@ -104,111 +84,155 @@ function expectUnavailable(answer: Awaited<ReturnType<typeof send>>, module: str
   expect(answer.ms).toBeLessThan(GATEWAY_TIMEOUT_MS / 3);
 }
 
-describe('one service down in a split deployment', () => {
-  it('keeps selling while notifications is down, and delivers its events when it is back', async () => {
-    const ada = await shopper('Ada');
-    const products = await send('GET', '/api/catalog/products?limit=100');
-    const product = products.body.items.find(
-      (p: { price: { currency: string } }) => p.price.currency === 'EUR',
-    );
-    await eventually(async () => {
-      const stock = await send('GET', `/api/inventory/stock/${product.id}`);
-      expect(stock.body.available).toBeGreaterThan(2);
+const TRANSPORTS: [string, boolean][] = [
+  ['HTTP push (topology/split.json)', false],
+  ...(NATS_SERVERS.length > 0
+    ? [['NATS JetStream (topology/split-nats.json)', true] as [string, boolean]]
+    : []),
+];
+
+describe.each(TRANSPORTS)(
+  'one service down in a split deployment, events by %s',
+  (_, onJetStream) => {
+    let split: SplitRun | undefined;
+    let nats: TestNats | undefined;
+    beforeAll(async () => {
+      nats = onJetStream ? testNats() : undefined;
+      split = await startOutageSplit(nats);
     });
-    await eventually(async () => {
-      const notes = await send('GET', '/api/notifications', { token: ada.token });
-      expect(notes.body.items.map((n: { kind: string }) => n.kind)).toEqual(['welcome']);
+    afterAll(async () => {
+      await split?.stop();
+      await nats?.dispose();
     });
 
-    await run.kill('notifications');
-
-    // Its routes: a clear 503 at once, not a hang until the gateway's timeout.
-    const down = await send('GET', '/api/notifications', { token: ada.token });
-    expectUnavailable(down, 'notifications');
-    console.info(`GET /api/notifications with the service killed: 503 in ${down.ms.toFixed(1)} ms`);
-    const ready = await send('GET', '/health/ready');
-    expect(ready.status).toBe(503);
-
-    // The rest of the shop: browse, register, fill a cart, check out.
-    expect((await send('GET', `/api/catalog/products/${product.id}`)).status).toBe(200);
-    const bob = await shopper('Bob');
-    const cart = await send('POST', '/api/cart/items', {
-      token: ada.token,
-      json: { productId: product.id, quantity: 1 },
-    });
-    expect(cart.status).toBe(200);
-    const order = await send('POST', '/api/orders', {
-      token: ada.token,
-      json: CHECKOUT,
-      headers: { 'idempotency-key': 'outage-1' },
-    });
-    expect(order.status, JSON.stringify(order.body)).toBe(201);
-    expect(order.body.status).toBe('confirmed');
-
-    // The events for notifications wait in the publishers' outboxes.
-    const admin = await send('POST', '/api/users/login', { json: ADMIN });
-    const [ordersService] = run.replicas('orders');
-    await eventually(async () => {
-      const pending = await send('GET', '/api/events/deliveries?status=pending', {
-        token: admin.body.accessToken,
-        base: ordersService!.url,
-      });
-      expect(pending.status).toBe(200);
-      expect(pending.body.items).toContainEqual(
-        expect.objectContaining({ type: 'orders.OrderConfirmed', subscriber: 'notifications' }),
+    it('keeps selling while notifications is down, and delivers its events when it is back', async () => {
+      const ada = await shopper('Ada');
+      const products = await send('GET', '/api/catalog/products?limit=100');
+      const product = products.body.items.find(
+        (p: { price: { currency: string } }) => p.price.currency === 'EUR',
       );
-    });
+      await eventually(async () => {
+        const stock = await send('GET', `/api/inventory/stock/${product.id}`);
+        expect(stock.body.available).toBeGreaterThan(2);
+      });
+      await eventually(async () => {
+        const notes = await send('GET', '/api/notifications', { token: ada.token });
+        expect(notes.body.items.map((n: { kind: string }) => n.kind)).toEqual(['welcome']);
+      });
 
-    await run.restart('notifications');
+      await run.kill('notifications');
 
-    await eventually(async () => {
-      const notes = await send('GET', '/api/notifications', { token: ada.token });
-      expect(notes.status).toBe(200);
-      expect(notes.body.items.map((n: { kind: string }) => n.kind).sort()).toEqual([
-        'order-confirmed',
-        'welcome',
-      ]);
-      expect(
-        notes.body.items.find((n: { kind: string }) => n.kind === 'order-confirmed').orderId,
-      ).toBe(order.body.id);
-    });
-    await eventually(async () => {
-      const notes = await send('GET', '/api/notifications', { token: bob.token });
-      expect(notes.body.items.map((n: { kind: string }) => n.kind)).toEqual(['welcome']);
-    });
-    await eventually(async () => expect((await send('GET', '/health/ready')).status).toBe(200));
-  }, 180_000);
+      // Its routes: a clear 503 at once, not a hang until the gateway's timeout.
+      const down = await send('GET', '/api/notifications', { token: ada.token });
+      expectUnavailable(down, 'notifications');
+      console.info(
+        `GET /api/notifications with the service killed: 503 in ${down.ms.toFixed(1)} ms`,
+      );
+      const ready = await send('GET', '/health/ready');
+      expect(ready.status).toBe(503);
 
-  it('answers 503 for catalog and for what needs it while catalog is down; the rest works', async () => {
-    const carol = await shopper('Carol');
-    const products = await send('GET', '/api/catalog/products?limit=1');
-    const product = products.body.items[0];
-
-    await run.kill('catalog');
-
-    expectUnavailable(await send('GET', '/api/catalog/products'), 'catalog');
-    expectUnavailable(await send('GET', `/api/catalog/products/${product.id}`), 'catalog');
-    // The cart prices what it adds through catalog: its own 503, passed through.
-    const adding = await send('POST', '/api/cart/items', {
-      token: carol.token,
-      json: { productId: product.id, quantity: 1 },
-    });
-    expect(adding.status, JSON.stringify(adding.body)).toBe(503);
-    // unreachable on the first failed attempts, unavailable once cart's breaker opens.
-    expect(['module-unreachable', 'module-unavailable']).toContain(adding.body.code);
-    // Everything that does not need catalog goes on.
-    expect((await send('GET', '/api/users/me', { token: carol.token })).status).toBe(200);
-    expect((await send('GET', '/api/orders', { token: carol.token })).status).toBe(200);
-    expect((await send('GET', `/api/inventory/stock/${product.id}`)).status).toBe(200);
-
-    await run.restart('catalog');
-    await eventually(async () => {
+      // The rest of the shop: browse, register, fill a cart, check out.
       expect((await send('GET', `/api/catalog/products/${product.id}`)).status).toBe(200);
-    });
-    const added = await send('POST', '/api/cart/items', {
-      token: carol.token,
-      json: { productId: product.id, quantity: 1 },
-    });
-    expect(added.status, JSON.stringify(added.body)).toBe(200);
-  }, 180_000);
-});
+      const bob = await shopper('Bob');
+      const cart = await send('POST', '/api/cart/items', {
+        token: ada.token,
+        json: { productId: product.id, quantity: 1 },
+      });
+      expect(cart.status).toBe(200);
+      const order = await send('POST', '/api/orders', {
+        token: ada.token,
+        json: SUCCESS,
+        headers: { 'idempotency-key': 'outage-1' },
+      });
+      expect(order.status, JSON.stringify(order.body)).toBe(201);
+      expect(order.body.status).toBe('confirmed');
+
+      const admin = await send('POST', '/api/users/login', { json: ADMIN });
+      const [ordersService] = run.replicas('orders');
+      if (nats) {
+        // The events for notifications are stored by JetStream (the relay delivered),
+        // waiting in its durable consumer.
+        const broker = nats;
+        await eventually(async () => {
+          const relays = await send('GET', '/api/events/deliveries?limit=200', {
+            token: admin.body.accessToken,
+            base: ordersService!.url,
+          });
+          expect(relays.status).toBe(200);
+          expect(relays.body.items).toContainEqual(
+            expect.objectContaining({
+              type: 'orders.OrderConfirmed',
+              subscriber: '@broker',
+              status: 'delivered',
+            }),
+          );
+          expect(await broker.pending('orders', 'notifications_OrderConfirmed')).toBeGreaterThan(0);
+        });
+      } else {
+        // The events for notifications wait in the publishers' outboxes.
+        await eventually(async () => {
+          const pending = await send('GET', '/api/events/deliveries?status=pending', {
+            token: admin.body.accessToken,
+            base: ordersService!.url,
+          });
+          expect(pending.status).toBe(200);
+          expect(pending.body.items).toContainEqual(
+            expect.objectContaining({ type: 'orders.OrderConfirmed', subscriber: 'notifications' }),
+          );
+        });
+      }
+
+      await run.restart('notifications');
+
+      await eventually(async () => {
+        const notes = await send('GET', '/api/notifications', { token: ada.token });
+        expect(notes.status).toBe(200);
+        expect(notes.body.items.map((n: { kind: string }) => n.kind).sort()).toEqual([
+          'order-confirmed',
+          'welcome',
+        ]);
+        expect(
+          notes.body.items.find((n: { kind: string }) => n.kind === 'order-confirmed').orderId,
+        ).toBe(order.body.id);
+      });
+      await eventually(async () => {
+        const notes = await send('GET', '/api/notifications', { token: bob.token });
+        expect(notes.body.items.map((n: { kind: string }) => n.kind)).toEqual(['welcome']);
+      });
+      await eventually(async () => expect((await send('GET', '/health/ready')).status).toBe(200));
+    }, 180_000);
+
+    it('answers 503 for catalog and for what needs it while catalog is down; the rest works', async () => {
+      const carol = await shopper('Carol');
+      const products = await send('GET', '/api/catalog/products?limit=1');
+      const product = products.body.items[0];
+
+      await run.kill('catalog');
+
+      expectUnavailable(await send('GET', '/api/catalog/products'), 'catalog');
+      expectUnavailable(await send('GET', `/api/catalog/products/${product.id}`), 'catalog');
+      // The cart prices what it adds through catalog: its own 503, passed through.
+      const adding = await send('POST', '/api/cart/items', {
+        token: carol.token,
+        json: { productId: product.id, quantity: 1 },
+      });
+      expect(adding.status, JSON.stringify(adding.body)).toBe(503);
+      // unreachable on the first failed attempts, unavailable once cart's breaker opens.
+      expect(['module-unreachable', 'module-unavailable']).toContain(adding.body.code);
+      // Everything that does not need catalog goes on.
+      expect((await send('GET', '/api/users/me', { token: carol.token })).status).toBe(200);
+      expect((await send('GET', '/api/orders', { token: carol.token })).status).toBe(200);
+      expect((await send('GET', `/api/inventory/stock/${product.id}`)).status).toBe(200);
+
+      await run.restart('catalog');
+      await eventually(async () => {
+        expect((await send('GET', `/api/catalog/products/${product.id}`)).status).toBe(200);
+      });
+      const added = await send('POST', '/api/cart/items', {
+        token: carol.token,
+        json: { productId: product.id, quantity: 1 },
+      });
+      expect(added.status, JSON.stringify(added.body)).toBe(200);
+    }, 180_000);
+  },
+);

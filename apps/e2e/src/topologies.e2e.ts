@@ -1,16 +1,23 @@
 // The product's central promise, checked end to end: the same journey answers the
 // same whether the shop runs as one process or split into services behind the
 // gateway — every shipped topology, and every module alone in a service of its own
-// with the rest together. Each run starts real processes on fresh databases (one
+// with the rest together — and topology/split-nats.json, events through NATS
+// JetStream, when NATS_URL names a server (CI). Each run starts real processes on fresh databases (one
 // per service); the monolith's transcript is the reference, and every other run
 // must match it exchange for exchange, apart from ids, tokens and timestamps.
 import { loadTopology, type Topology } from '@seam/platform';
 import { startTopology, REPO_ROOT } from '@seam/platform/processes';
-import { createTopologyDatabases } from '@seam/platform/testing';
+import {
+  createTopologyDatabases,
+  NATS_SERVERS,
+  testNats,
+  type TestNats,
+} from '@seam/platform/testing';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_ENV, runJourney, type Exchange } from './support/journey.js';
 import { startServer } from './support/server.js';
+import { onNats } from './support/split.js';
 
 const MODULES = ['users', 'catalog', 'inventory', 'cart', 'payments', 'orders', 'notifications'];
 
@@ -35,9 +42,19 @@ function alone(module: string): Topology {
 }
 
 const shipped = async (name: string) => loadTopology(join(REPO_ROOT, 'topology', `${name}.json`));
+/** nats is the NATS prefix of the split-nats run, its streams deleted after it. */
+let nats: TestNats | undefined;
 const TOPOLOGIES: [string, () => Promise<Topology>][] = [
   ['topology/monolith.json', () => shipped('monolith')],
   ['topology/split.json', () => shipped('split')],
+  ...(NATS_SERVERS.length > 0
+    ? [
+        [
+          'topology/split-nats.json (events through NATS JetStream)',
+          async () => onNats(await shipped('split-nats'), (nats = testNats())),
+        ] as [string, () => Promise<Topology>],
+      ]
+    : []),
   ['topology/grouped.json', () => shipped('grouped')],
   ...MODULES.map((m): [string, () => Promise<Topology>] => [`${m} alone`, async () => alone(m)]),
 ];
@@ -74,6 +91,11 @@ describe('the shopper journey', () => {
       try {
         const transcript = await runJourney({ baseUrl: run.url });
         expect(transcript).toEqual(reference);
+        // On NATS the events crossed services through JetStream, not HTTP pushes.
+        if (nats) {
+          expect((await nats.stream('users')).messages).toBeGreaterThan(0);
+          expect((await nats.stream('orders')).messages).toBeGreaterThan(0);
+        }
       } catch (error) {
         throw new Error(
           `${(error as Error).message}\n--- processes ---\n${run.logs().slice(-6000)}`,
@@ -81,6 +103,8 @@ describe('the shopper journey', () => {
       } finally {
         await run.stop();
         await databases.dispose();
+        await nats?.dispose();
+        nats = undefined;
       }
     },
     300_000,

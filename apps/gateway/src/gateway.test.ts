@@ -2,7 +2,7 @@
 // identical answers, headers, the internal boundary, merged OpenAPI, health.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { createTestTokens, fixtures } from '@seam/platform/testing';
+import { createTestTokens, fixtures, parseExposition } from '@seam/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from './gateway.js';
 import { startFixtureCluster, type RunningReplica } from './test-support/cluster.js';
@@ -19,6 +19,7 @@ let pingsA: RunningReplica;
 let pingsB: RunningReplica;
 let gateway: Gateway;
 let gatewayUrl: string;
+const GATEWAY_TIMEOUT_MS = 12_000;
 
 beforeAll(async () => {
   tokens = await createTestTokens();
@@ -30,7 +31,7 @@ beforeAll(async () => {
     url: gatewayUrl,
   } = await startFixtureCluster({
     notes: { jwks: tokens.jwks, env: SMALL_BODY_LIMIT },
-    gatewayEnv: SMALL_BODY_LIMIT,
+    gatewayEnv: { ...SMALL_BODY_LIMIT, SEAM_GATEWAY_TIMEOUT_MS: String(GATEWAY_TIMEOUT_MS) },
   }));
 });
 
@@ -158,8 +159,9 @@ describe('answers', () => {
 });
 
 describe('headers', () => {
-  it('forwards credentials and custom headers, adds x-forwarded-*, strips the service token', async () => {
+  it('forwards credentials and custom headers, adds x-forwarded-* and its deadline, strips the service token', async () => {
     const token = await tokens.sign({ id: randomUUID(), email: 'c@example.com', role: 'customer' });
+    const sent = Date.now();
     const response = await fetch(`${gatewayUrl}/api/notes/headers`, {
       headers: {
         authorization: `Bearer ${token}`,
@@ -167,12 +169,16 @@ describe('headers', () => {
         'x-custom': 'kept',
         'x-request-id': 'req-1',
         'x-seam-service-token': 'a'.repeat(64),
+        'x-seam-deadline': '1',
       },
     });
-    const seen = (await response.json()) as Record<
+    const { 'x-seam-deadline': deadline, ...seen } = (await response.json()) as Record<
       (typeof fixtures.ECHOED_HEADERS)[number],
       string
     >;
+    // The gateway's own bound (less a margin), never the one a client sent.
+    expect(Number(deadline)).toBeGreaterThan(sent);
+    expect(Number(deadline)).toBeLessThanOrEqual(Date.now() + GATEWAY_TIMEOUT_MS);
     expect(seen).toEqual({
       authorization: `Bearer ${token}`,
       'idempotency-key': 'key-1',
@@ -257,8 +263,12 @@ describe('documents and health', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['/api/notes/notes', '/api/notes/notes/{id}', '/api/pings']),
     );
-    expect(paths.filter((p) => !/^\/api\/(notes|pings)(\/|$)/.test(p))).toEqual([]);
-    expect(document.tags.map((t) => t.name).sort()).toEqual(['notes', 'pings']);
+    // The gateway's own routes (the console's) are documented beside the services'.
+    expect(paths.filter((p) => !/^\/api\/(notes|pings)(\/|$)/.test(p)).sort()).toEqual([
+      '/api/console/services/{service}/deliveries/{id}/retry',
+      '/api/console/state',
+    ]);
+    expect(document.tags.map((t) => t.name).sort()).toEqual(['console', 'notes', 'pings']);
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(['Note', 'GatewayReplica', 'Problem']),
     );
@@ -305,6 +315,12 @@ describe('documents and health', () => {
     const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
     expect(text).toContain('route="/api/pings/*",status="200"');
     expect(text).toContain(`seam_gateway_replica_up{service="pings",replica="${pingsA.url}"} 1`);
+    const breakers = parseExposition(text).samples.filter((s) => s.name === 'seam_breaker_state');
+    expect(breakers).toContainEqual({
+      name: 'seam_breaker_state',
+      labels: { target: 'pings', replica: pingsA.url },
+      value: 0,
+    });
   });
 
   it('answers 405 with Allow on its own routes', async () => {

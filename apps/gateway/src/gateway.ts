@@ -3,7 +3,20 @@
 // topology), serves the merged OpenAPI document and the docs UI, reports every
 // service in `/health/ready`, and never routes `/internal/*`.
 import {
+  AppError,
+  authenticate,
+  CONSOLE_ROUTER_NAME,
+  consoleDocument,
+  consoleRouter,
+  breakerGauges,
   createBaseApp,
+  createTokenVerifier,
+  Metrics,
+  mountConsolePage,
+  readJson,
+  RecentErrors,
+  send,
+  type TokenVerifier,
   createLogger,
   listenOn,
   loadConfig,
@@ -13,16 +26,21 @@ import {
   serviceOf,
   stopServer,
   z,
+  type HostOptions,
   type Logger,
   type PlatformConfig,
   type ServerType,
   type Topology,
 } from '@seam/platform';
 import type { Context, Hono } from 'hono';
+import { gatewayConsole } from './console.js';
 import type { GatewayEnv } from './env.js';
 import { ServiceDocuments } from './openapi.js';
 import { proxy } from './proxy.js';
 import { ReplicaPool } from './replicas.js';
+
+/** JSONWebKeySet is the users module's signing keys, as hosts load them. */
+type JSONWebKeySet = Awaited<ReturnType<NonNullable<HostOptions['jwks']>>>;
 
 /** DEFAULT_TOPOLOGY is read when SEAM_TOPOLOGY is unset (relative to the working directory). */
 export const DEFAULT_TOPOLOGY = 'topology/split.json';
@@ -40,6 +58,13 @@ export const GatewayEnvShape = {
 export type GatewayConfig = PlatformConfig & z.output<z.ZodObject<typeof GatewayEnvShape>>;
 
 export interface GatewayOptions {
+  /** consoleDir holds the built operator console (apps/console/dist), served at /console. */
+  consoleDir?: string;
+  /**
+   * jwks loads the token signing keys for the gateway's own routes (the console);
+   * by default they are fetched from a replica of the service hosting users.
+   */
+  jwks?: () => Promise<JSONWebKeySet>;
   /** topology to serve; read from SEAM_TOPOLOGY (default topology/split.json) when omitted. */
   topology?: Topology;
   env?: Record<string, string | undefined>;
@@ -60,6 +85,7 @@ export interface Gateway {
 
 const PROBE_TIMEOUT_MS = 2_000;
 const DOCUMENT_TIMEOUT_MS = 5_000;
+const CONSOLE_TIMEOUT_MS = 3_000;
 
 /**
  * createGateway builds the gateway for a topology.
@@ -91,15 +117,43 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       else void documents.refresh(name);
     },
   });
+  const metrics = new Metrics({
+    service: 'gateway',
+    modules: Object.values(topology.services).flatMap((s) => s.modules),
+  });
+  // The replicas the gateway forwards to: up, and their breakers, read at every scrape.
+  metrics.collect(() => `${replicaGauges(pool)}${breakerGauges(pool.replicaSets()).join('\n')}\n`);
+  const recentErrors = new RecentErrors();
+  const consoleApp = consoleRouter(
+    gatewayConsole({ topology, pool, metrics, recentErrors, timeoutMs: CONSOLE_TIMEOUT_MS }),
+  );
   const documents = new ServiceDocuments({
     pool,
     modulesOf,
     timeoutMs: DOCUMENT_TIMEOUT_MS,
     log,
+    own: [consoleDocument(consoleApp, '0.1.0')],
   });
 
   const state = { closing: false, server: undefined as ServerType | undefined };
-  const app = buildApp({ config, log, topology, pool, documents, isClosing: () => state.closing });
+  const app = buildApp({
+    config,
+    log,
+    topology,
+    pool,
+    documents,
+    metrics,
+    recentErrors,
+    consoleApp,
+    consoleDir: options.consoleDir,
+    verifier: options.jwks
+      ? createTokenVerifier(options.jwks, {
+          issuer: config.SEAM_JWT_ISSUER,
+          audience: config.SEAM_JWT_AUDIENCE,
+        })
+      : usersVerifier(config, topology, pool),
+    isClosing: () => state.closing,
+  });
   pool.start();
 
   let closing: Promise<void> | undefined;
@@ -137,6 +191,11 @@ interface AppParts {
   topology: Topology;
   pool: ReplicaPool;
   documents: ServiceDocuments;
+  metrics: Metrics;
+  recentErrors: RecentErrors;
+  consoleApp: ReturnType<typeof consoleRouter>;
+  consoleDir: string | undefined;
+  verifier: TokenVerifier | undefined;
   isClosing: () => boolean;
 }
 
@@ -146,8 +205,10 @@ function buildApp(parts: AppParts): Hono<GatewayEnv> {
     service: 'gateway',
     modules: Object.values(topology.services).flatMap((s) => s.modules),
     log,
+    metrics: parts.metrics,
+    recentErrors: parts.recentErrors,
     bodyLimitBytes: config.SEAM_BODY_LIMIT_BYTES,
-    extraMetrics: () => replicaGauges(pool),
+    corsOrigins: config.SEAM_CORS_ORIGINS,
     accessLog: (c) => ({ upstream: c.get('upstream') }),
     routeOf: (c) => c.get('route'),
     readiness() {
@@ -172,6 +233,11 @@ function buildApp(parts: AppParts): Hono<GatewayEnv> {
   // Module-to-module operations and event deliveries are never reachable from outside.
   app.all('/internal/*', notFoundHandler);
 
+  // The console's routes are the gateway's own (before /api/:module): the token is
+  // checked here with the users module's keys, then passed on to every service.
+  app.use(`/api/${CONSOLE_ROUTER_NAME}/*`, authenticate(parts.verifier));
+  app.route(`/api/${CONSOLE_ROUTER_NAME}`, parts.consoleApp);
+
   const forward = async (c: Context<GatewayEnv>) => {
     const module = c.req.param('module') ?? '';
     const service = serviceOf(topology, module);
@@ -184,6 +250,7 @@ function buildApp(parts: AppParts): Hono<GatewayEnv> {
 
   app.get('/openapi.json', async (c) => c.json(await documents.document()));
   mountDocs(app, { title: 'Seam API', specUrl: '/openapi.json' });
+  mountConsolePage(app, parts.consoleDir);
   app.get('/', (c) =>
     c.json({
       name: 'seam',
@@ -192,10 +259,47 @@ function buildApp(parts: AppParts): Hono<GatewayEnv> {
         Object.entries(topology.services).map(([name, s]) => [name, s.modules]),
       ),
       docs: '/docs',
+      console: '/console',
       openapi: '/openapi.json',
     }),
   );
   return app;
+}
+
+/**
+ * usersVerifier checks bearer tokens for the gateway's own routes (the console)
+ * against the users module's JWKS, fetched from a replica of the service hosting it.
+ */
+function usersVerifier(
+  config: GatewayConfig,
+  topology: Topology,
+  pool: ReplicaPool,
+): TokenVerifier | undefined {
+  const service = serviceOf(topology, 'users');
+  if (!service) return undefined;
+  return createTokenVerifier(
+    async () => {
+      for (const replica of pool.candidates(service)) {
+        try {
+          const result = await send(replica.url, {
+            method: 'GET',
+            path: '/api/users/.well-known/jwks.json',
+            headers: { accept: 'application/json' },
+            timeoutMs: CONSOLE_TIMEOUT_MS,
+          });
+          const body = await readJson(result);
+          if (result.statusCode === 200) return body as JSONWebKeySet;
+        } catch {
+          // The next replica may answer.
+        }
+      }
+      throw AppError.unavailable(
+        'The users service does not answer: tokens cannot be checked now',
+        'auth-keys-unavailable',
+      );
+    },
+    { issuer: config.SEAM_JWT_ISSUER, audience: config.SEAM_JWT_AUDIENCE },
+  );
 }
 
 function replicaGauges(pool: ReplicaPool): string {

@@ -23,6 +23,8 @@ export interface ServiceDocumentsOptions {
   modulesOf: Record<string, string[]>;
   timeoutMs: number;
   log: Logger;
+  /** own are the documents of the gateway's own routes (the console's), merged in. */
+  own?: OpenApiDocument[];
 }
 
 export class ServiceDocuments {
@@ -87,10 +89,10 @@ export class ServiceDocuments {
           : ''),
     };
     try {
-      this.#merged = mergeOpenApiDocuments(
-        info,
-        services.map((s) => this.#documents.get(s)!),
-      );
+      this.#merged = mergeOpenApiDocuments(info, [
+        ...services.map((s) => this.#documents.get(s)!),
+        ...(this.#options.own ?? []),
+      ]);
     } catch (error) {
       throw new AppError({
         status: 500,

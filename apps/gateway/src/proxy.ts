@@ -5,8 +5,10 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   AppError,
   classify,
+  DEADLINE_HEADER,
   problemResponse,
   PROBLEM_CONTENT_TYPE,
+  SEAM_MODULE,
   send,
   SERVICE_TOKEN_HEADER,
   type SendResult,
@@ -50,6 +52,10 @@ export async function proxy(
   const method = c.req.method;
   const url = new URL(c.req.url);
   const headers = forwardedHeaders(c, url);
+  // The service bounds the calls it makes for this request by the gateway's own
+  // bound, a little before it, so its answer (a 503 when a call it needed ran out
+  // of time) arrives while the gateway still waits, and no call outlives it.
+  headers[DEADLINE_HEADER] = String(Date.now() + timeoutMs - deadlineMargin(timeoutMs));
   // Buffered (the body limit already applies) so a refused connection can try the next replica.
   const body =
     method === 'GET' || method === 'HEAD' ? undefined : Buffer.from(await c.req.arrayBuffer());
@@ -65,7 +71,14 @@ export async function proxy(
     let upstream: SendResult;
     let answer: Buffer;
     try {
-      upstream = await send(replica.url, { method, path, headers, body, signal });
+      upstream = await send(replica.url, {
+        method,
+        path,
+        headers,
+        body,
+        signal,
+        attributes: { [SEAM_MODULE]: route.module, 'seam.service': route.service },
+      });
       answer = Buffer.from(await upstream.body.arrayBuffer());
     } catch (error) {
       if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
@@ -155,6 +168,11 @@ function forwardedHeaders(c: Context<GatewayEnv>, url: URL): Record<string, stri
   headers['x-forwarded-proto'] = incoming.get('x-forwarded-proto') ?? url.protocol.slice(0, -1);
   headers['x-request-id'] = c.get('requestId');
   return headers;
+}
+
+/** deadlineMargin is the time left to a service to answer after its deadline: 10 %, at most 250 ms. */
+function deadlineMargin(timeoutMs: number): number {
+  return Math.min(250, Math.floor(timeoutMs / 10));
 }
 
 function clientAddress(c: Context<GatewayEnv>): string | undefined {

@@ -60,6 +60,11 @@ export class ReplicaPool {
     return [...this.#services.keys()];
   }
 
+  /** replicaSets gives each service's replicas (their breakers, for the metrics). */
+  replicaSets(): ReplicaSet[] {
+    return [...this.#services.values()].map(({ set }) => set);
+  }
+
   /**
    * candidates returns the replicas of `service` that may take a request, the
    * round-robin choice first and the others after it as fallbacks.
@@ -132,6 +137,7 @@ export class ReplicaPool {
         path: '/health/ready',
         headers: {},
         signal: AbortSignal.timeout(this.#options.probeTimeoutMs),
+        traced: false,
       });
       await result.body.dump();
       if (result.statusCode !== 200) failure = `/health/ready answered ${result.statusCode}`;

@@ -41,13 +41,14 @@ describe('planSplit', () => {
     expect(plan).toEqual([
       {
         name: 'users',
-        entry: 'apps/server/src/main.ts',
+        entry: 'server',
         url: 'http://127.0.0.1:3101',
         env: {
           LOG_LEVEL: 'debug',
           PORT: '3101',
           HOST: '127.0.0.1',
           SEAM_SERVICE: 'users',
+          SEAM_TRUST_PROXY: 'loopback',
           SEAM_TOPOLOGY: topologyPath,
           SEAM_SERVICE_TOKEN: token,
           SEAM_DATA_DIR: '.data/split',
@@ -55,7 +56,7 @@ describe('planSplit', () => {
       },
       {
         name: 'catalog',
-        entry: 'apps/server/src/main.ts',
+        entry: 'server',
         url: 'http://localhost:3102',
         env: expect.objectContaining({
           PORT: '3102',
@@ -66,7 +67,7 @@ describe('planSplit', () => {
       },
       {
         name: 'gateway',
-        entry: 'apps/gateway/src/main.ts',
+        entry: 'gateway',
         url: 'http://127.0.0.1:3000',
         env: { LOG_LEVEL: 'debug', HOST: '127.0.0.1', PORT: '3000', SEAM_TOPOLOGY: topologyPath },
       },

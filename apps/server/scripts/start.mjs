@@ -5,15 +5,24 @@
 // a second, whenever a file it was built from is newer than it or gone, so a
 // fresh clone, a pull or an edit never runs stale code.
 //
-//   node apps/server/scripts/start.mjs [server|migrate]
+//   node apps/server/scripts/start.mjs [server|migrate|gateway]
+//   node apps/server/scripts/start.mjs build     (every bundle, then exit: the image build)
+//
+// The operator console page (apps/console, built by Vite) is built the same way:
+// before the server or the gateway starts, and by `build`, when it is stale.
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const ENTRIES = { server: 'apps/server/src/main.ts', migrate: 'apps/server/src/migrate.ts' };
+const ENTRIES = {
+  server: 'apps/server/src/main.ts',
+  migrate: 'apps/server/src/migrate.ts',
+  gateway: 'apps/gateway/src/main.ts',
+};
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const OUT = join(ROOT, 'apps/server/dist');
 const SELF = fileURLToPath(import.meta.url);
+const CONSOLE = join(ROOT, 'apps/console');
 
 /** isFresh: the bundle exists and no file it was built from (nor this script) changed since. */
 async function isFresh(entry) {
@@ -50,7 +59,7 @@ async function bundle(entry) {
     metafile: true,
     write: false,
     logLevel: 'warning',
-    plugins: [keepModuleUrls, externalPackages],
+    plugins: [keepModuleUrls, patchedPostgres, externalPackages],
   });
   // Each file is renamed into place and the list of inputs comes last, so a
   // process starting meanwhile runs a whole bundle, old or new.
@@ -88,6 +97,67 @@ const keepModuleUrls = {
   },
 };
 
+/**
+ * POSTGRES_FIXES repair postgres.js 3.4.9's write scheduler (porsager/postgres
+ * #1154, #1208; fixes proposed in PRs #1176, #1209, not released): when a
+ * connection closes with a small write still batched, the batched `setImmediate`
+ * later writes to a null socket — an uncatchable TypeError that kills the whole
+ * process (a Postgres restart took every Seam process down:
+ * apps/e2e/src/database-outage.postgres.e2e.ts) — and the timer is cleared but
+ * not reset, so the reconnected connection never flushes again. Each fix must
+ * match the file exactly once; an upgrade that changes the code fails the build
+ * here, so the patch is looked at again instead of silently dropped.
+ */
+const POSTGRES_FIXES = [
+  [
+    `function nextWrite(fn) {
+    const x = socket.write(chunk, fn)`,
+    `function nextWrite(fn) {
+    if (!socket) {
+      chunk = nextWriteTimer = null
+      error(Errors.connection('CONNECTION_CLOSED', options))
+      return false
+    }
+    const x = socket.write(chunk, fn)`,
+  ],
+  [
+    `    clearImmediate(nextWriteTimer)
+    if (socket) {`,
+    `    clearImmediate(nextWriteTimer)
+    chunk = nextWriteTimer = null
+    if (socket) {`,
+  ],
+  [
+    `    clearImmediate(nextWriteTimer)
+    socket.removeListener('data', data)`,
+    `    clearImmediate(nextWriteTimer)
+    chunk = nextWriteTimer = null
+    socket.removeListener('data', data)`,
+  ],
+];
+
+/** patchedPostgres bundles postgres.js (the one npm package bundled) with POSTGRES_FIXES applied. */
+const patchedPostgres = {
+  name: 'patched-postgres',
+  setup(build) {
+    build.onResolve({ filter: /^postgres$/ }, () => ({
+      path: fileURLToPath(import.meta.resolve('postgres')),
+    }));
+    build.onLoad({ filter: /[\\/]postgres[\\/]src[\\/]connection\.js$/ }, async (args) => {
+      let contents = await readFile(args.path, 'utf8');
+      for (const [before, after] of POSTGRES_FIXES) {
+        if (contents.split(before).length !== 2) {
+          throw new Error(
+            `postgres.js changed: a fix in apps/server/scripts/start.mjs no longer matches ${args.path}`,
+          );
+        }
+        contents = contents.replace(before, after);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** externalPackages bundles the workspace (@seam/*) and leaves npm packages to Node. */
 const externalPackages = {
   name: 'external-packages',
@@ -98,11 +168,29 @@ const externalPackages = {
   },
 };
 
-const entry = process.argv[2] ?? 'server';
-if (!(entry in ENTRIES)) {
-  console.error(`seam: unknown entry "${entry}"; one of ${Object.keys(ENTRIES).join(', ')}`);
-  process.exit(2);
+/** buildConsole builds the console page if stale; a failure leaves /console answering 503, the server runs. */
+async function buildConsole() {
+  const { ensureConsoleBuilt } = await import(pathToFileURL(join(CONSOLE, 'build.mjs')).href);
+  await ensureConsoleBuilt(CONSOLE);
 }
-if (!(await isFresh(entry))) await bundle(entry);
-process.setSourceMapsEnabled(true);
-await import(pathToFileURL(join(OUT, `${entry}.mjs`)).href);
+
+const entry = process.argv[2] ?? 'server';
+if (entry === 'build') {
+  for (const each of Object.keys(ENTRIES)) if (!(await isFresh(each))) await bundle(each);
+  await buildConsole();
+} else {
+  if (!(entry in ENTRIES)) {
+    console.error(
+      `seam: unknown entry "${entry}"; one of ${[...Object.keys(ENTRIES), 'build'].join(', ')}`,
+    );
+    process.exit(2);
+  }
+  if (!(await isFresh(entry))) await bundle(entry);
+  if (entry !== 'migrate') {
+    await buildConsole().catch((error) =>
+      console.error(`seam: the console page could not be built (/console answers 503): ${error}`),
+    );
+  }
+  process.setSourceMapsEnabled(true);
+  await import(pathToFileURL(join(OUT, `${entry}.mjs`)).href);
+}

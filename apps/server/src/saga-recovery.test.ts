@@ -13,6 +13,7 @@ import { paymentsContract, TEST_CARDS, type Payment } from '@seam/payments-contr
 import { createHost, type Host } from '@seam/platform';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
 import { createTestDatabase, eventually, type TestDatabase } from '@seam/platform/testing';
+import { fetchRequester } from '@seam/shopper';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jwks, modules } from './modules.js';
 import { json, problem, shop, SUCCESS, type Shop, type Shopper } from './test-support/shop.js';
@@ -42,7 +43,7 @@ describe.each([
   it('resumes on restart: the order ends confirmed, charged once, and the key replays it', async () => {
     const base = { ...database.env, NODE_ENV: 'test', SEAM_DEMO_DATA: 'true' };
     server = await startProcess({ env: { ...base, SEAM_TEST_CRASH_AFTER: point } });
-    let api = shop((path, init) => fetch(`${server!.url}${path}`, init));
+    let api = shop(fetchRequester(server.url));
     const shopper = await api.signUp('Crash');
     const [product] = (await api.products(1)) as [Product];
     await api.waitForStock([product]);
@@ -54,7 +55,7 @@ describe.each([
     expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     server = await startProcess({ env: { ...base, ...FAST_RECOVERY } });
-    api = shop((path, init) => fetch(`${server!.url}${path}`, init));
+    api = shop(fetchRequester(server.url));
     // The signing key lives in the database, so the shopper's token still works.
     const [order] = await eventually(async () => {
       const orders = await api.orders(shopper);

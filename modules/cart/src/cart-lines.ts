@@ -12,14 +12,15 @@ import {
   type Pricing,
   type ProductsById,
 } from '@seam/catalog-contract';
-import { AppError, type CallOptions, type Clients, type Database } from '@seam/platform';
+import { AppError, type CallOptions, type Database, type ModuleClient } from '@seam/platform';
 import { asc, eq, sql } from 'drizzle-orm';
 import { cartItems } from './schema.js';
 
 /** CartDeps is what the cart's use cases need from the module context. */
 export interface CartDeps {
   db: Database;
-  clients: Clients;
+  /** catalog prices the lines; setup asks for it, so the module graph records the call. */
+  catalog: ModuleClient<typeof catalogContract>;
 }
 
 /** readLines returns a user's stored lines, oldest first (the order the cart shows). */
@@ -66,7 +67,7 @@ export async function changeCart(
     const stored = await readLines(deps.db, userId);
     const priced = new Set(stored.map((line) => line.productId));
     if (change.productId) priced.add(change.productId);
-    const products = await fetchProducts(deps.clients.of(catalogContract), [...priced], options);
+    const products = await fetchProducts(deps.catalog, [...priced], options);
     const cart = await deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`cart:${userId}`}, 0))`);
       const lines = await readLines(tx, userId);

@@ -1,6 +1,6 @@
 // Reading a cart: GET / and the getCart operation orders calls at checkout.
 import { cartContract, type Cart } from '@seam/cart-contract';
-import { catalogContract, fetchProducts, priceLines } from '@seam/catalog-contract';
+import { fetchProducts, priceLines } from '@seam/catalog-contract';
 import type { CallOptions, ModuleApp } from '@seam/platform';
 import { callerId } from './caller.js';
 import { readLines, toCart, type CartDeps } from './cart-lines.js';
@@ -16,7 +16,7 @@ export async function getCart(
 ): Promise<Cart> {
   const lines = await readLines(deps.db, userId);
   const products = await fetchProducts(
-    deps.clients.of(catalogContract),
+    deps.catalog,
     lines.map((line) => line.productId),
     options,
   );

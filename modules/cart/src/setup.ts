@@ -1,6 +1,7 @@
 // Wiring: binds the cart's use cases to the contract's operation, routes and
 // the event it consumes.
 import type { cartContract } from '@seam/cart-contract';
+import { catalogContract } from '@seam/catalog-contract';
 import type { ModuleContext, ModuleImplementation, PlatformConfig } from '@seam/platform';
 import { addItemRoute } from './add-item.js';
 import { clearCartOnOrderConfirmed } from './clear-cart.js';
@@ -13,7 +14,7 @@ export function setupCart({
   db,
   clients,
 }: ModuleContext<PlatformConfig>): ModuleImplementation<typeof cartContract> {
-  const deps = { db, clients };
+  const deps = { db, catalog: clients.of(catalogContract) };
   return {
     operations: {
       getCart: ({ userId }, call) =>

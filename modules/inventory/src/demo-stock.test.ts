@@ -2,11 +2,12 @@
 // bounded retries while the catalog is unreachable, and never in the way of
 // start-up. The monolith path (real catalog) is tested in apps/server.
 import { randomUUID } from 'node:crypto';
-import type { Product, ProductPage } from '@seam/catalog-contract';
+import type { Product } from '@seam/catalog-contract';
+import { fakeCatalog, testProduct } from '@seam/catalog-contract/testing';
 import { AppError } from '@seam/platform';
 import { recordingLogger } from '@seam/platform/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_STOCK_AVAILABLE, seedDemoStock, type ListProducts } from './demo-stock.js';
+import { DEMO_STOCK_AVAILABLE, seedDemoStock } from './demo-stock.js';
 import { stock } from './schema.js';
 import { startInventory, type InventoryTestHost } from './test-support.js';
 
@@ -22,32 +23,20 @@ beforeEach(async () => {
   await t.db.delete(stock);
 });
 
-function product(): Product {
-  return {
-    id: randomUUID(),
-    sku: `SKU-${randomUUID().slice(0, 8).toUpperCase()}`,
-    name: 'Demo',
-    description: '',
-    price: { amount: 100, currency: 'EUR' },
-    category: 'demo',
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-  };
-}
-
-/** fakeCatalog pages through `products` like listProducts, recording every query. */
-function fakeCatalog(products: Product[], { failures = [] as unknown[] } = {}) {
-  const queries: { limit: number; cursor?: string }[] = [];
+/**
+ * catalogOf is the catalog contract's fake holding `products`; its listProducts
+ * records every query and fails the first calls with `failures`, in order.
+ */
+function catalogOf(products: Product[], { failures = [] as unknown[] } = {}) {
+  const catalog = fakeCatalog();
+  for (const product of products) catalog.add(product);
+  const queries: unknown[] = [];
   const pending = [...failures];
-  const listProducts: ListProducts = async (query) => {
+  catalog.before = async (_operation, query) => {
     queries.push(query);
     if (pending.length > 0) throw pending.shift();
-    const start = query.cursor ? Number(query.cursor) : 0;
-    const items = products.slice(start, start + query.limit);
-    const next = start + query.limit;
-    return { items, nextCursor: next < products.length ? String(next) : null } as ProductPage;
   };
-  return { listProducts, queries };
+  return { listProducts: catalog.client.listProducts, queries };
 }
 
 async function stockRows() {
@@ -56,8 +45,8 @@ async function stockRows() {
 
 describe('seedDemoStock', () => {
   it(`gives every catalog product ${DEMO_STOCK_AVAILABLE} units, page by page`, async () => {
-    const products = Array.from({ length: 230 }, product);
-    const catalog = fakeCatalog(products);
+    const products = Array.from({ length: 230 }, () => testProduct());
+    const catalog = catalogOf(products);
     expect(await seedDemoStock(t.db, catalog.listProducts, FAST)).toEqual({
       outcome: 'seeded',
       products: 230,
@@ -77,19 +66,19 @@ describe('seedDemoStock', () => {
 
   it('does nothing when any stock exists', async () => {
     const existing = await t.product(3);
-    const catalog = fakeCatalog([product()]);
+    const catalog = catalogOf([testProduct()]);
     expect(await seedDemoStock(t.db, catalog.listProducts, FAST)).toEqual({ outcome: 'skipped' });
     expect(catalog.queries).toEqual([]);
     expect(await stockRows()).toEqual([expect.objectContaining({ productId: existing })]);
   });
 
   it('leaves a row someone wrote during the seed as it is', async () => {
-    const [first, second] = [product(), product()];
-    const listProducts: ListProducts = async () => {
+    const catalog = fakeCatalog();
+    const [first, second] = [catalog.add(), catalog.add()];
+    catalog.before = async () => {
       await t.call('PUT', `/stock/${second.id}`, { available: 2 }, t.adminToken);
-      return { items: [first, second], nextCursor: null } as ProductPage;
     };
-    expect(await seedDemoStock(t.db, listProducts, FAST)).toEqual({
+    expect(await seedDemoStock(t.db, catalog.client.listProducts, FAST)).toEqual({
       outcome: 'seeded',
       products: 1,
     });
@@ -99,7 +88,7 @@ describe('seedDemoStock', () => {
 
   it('retries while the catalog is unreachable, then seeds', async () => {
     const unreachable = AppError.unavailable('catalog is down', 'module-unreachable');
-    const catalog = fakeCatalog([product(), product()], {
+    const catalog = catalogOf([testProduct(), testProduct()], {
       failures: [unreachable, unreachable, new Error('socket hang up')],
     });
     expect(await seedDemoStock(t.db, catalog.listProducts, FAST)).toEqual({
@@ -111,7 +100,9 @@ describe('seedDemoStock', () => {
 
   it('gives up after the last try with the last error and writes nothing', async () => {
     const down = AppError.unavailable('catalog is down', 'module-unreachable');
-    const catalog = fakeCatalog([product()], { failures: Array.from({ length: 10 }, () => down) });
+    const catalog = catalogOf([testProduct()], {
+      failures: Array.from({ length: 10 }, () => down),
+    });
     await expect(seedDemoStock(t.db, catalog.listProducts, { ...FAST, attempts: 4 })).rejects.toBe(
       down,
     );
@@ -121,14 +112,16 @@ describe('seedDemoStock', () => {
 
   it('does not retry an error the catalog will answer again (4xx)', async () => {
     const invalid = AppError.badRequest('bad query', 'validation-failed');
-    const catalog = fakeCatalog([product()], { failures: [invalid] });
+    const catalog = catalogOf([testProduct()], { failures: [invalid] });
     await expect(seedDemoStock(t.db, catalog.listProducts, FAST)).rejects.toBe(invalid);
     expect(catalog.queries).toHaveLength(1);
   });
 
   it('stops waiting between tries when aborted', async () => {
     const down = AppError.unavailable('catalog is down', 'module-unreachable');
-    const catalog = fakeCatalog([product()], { failures: Array.from({ length: 10 }, () => down) });
+    const catalog = catalogOf([testProduct()], {
+      failures: Array.from({ length: 10 }, () => down),
+    });
     const controller = new AbortController();
     const seeding = seedDemoStock(t.db, catalog.listProducts, {
       baseDelayMs: 60_000,

@@ -99,7 +99,7 @@ describe('OpenAPI document', () => {
     const get = byKey['get /api/inventory/stock/{productId}']!;
     const put = byKey['put /api/inventory/stock/{productId}']!;
     expect(Object.keys(get.responses).sort()).toEqual(['200', '400']);
-    expect(get.security).toBeUndefined();
+    expect(get.security).toEqual([]);
     expect(Object.keys(put.responses).sort()).toEqual(['200', '400', '401', '403', '413', '415']);
     expect(put.security).toEqual([{ bearerAuth: [] }]);
   });

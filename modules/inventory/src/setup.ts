@@ -18,6 +18,7 @@ export function setupInventory(
 ): ModuleImplementation<typeof inventoryContract> {
   const { db, config, log, clients } = context;
   const ttlSeconds = config.SEAM_RESERVATION_TTL_SECONDS;
+  const catalog = clients.of(catalogContract);
   let sweeper: Sweeper | undefined;
   let seed: { stop(): Promise<void> } | undefined;
 
@@ -34,7 +35,6 @@ export function setupInventory(
     async start() {
       sweeper = startSweeper(db, log, sweepIntervalMs(ttlSeconds));
       if (config.SEAM_DEMO_DATA) {
-        const catalog = clients.of(catalogContract);
         seed = startDemoStockSeed(db, (query) => catalog.listProducts(query), log);
       }
     },

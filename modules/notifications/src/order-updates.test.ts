@@ -1,9 +1,10 @@
 // Order events → a message to the buyer, whose address comes from the users
 // module. Alone, users is unreachable: the delivery fails cleanly and is not
-// marked as handled. With stub users and orders modules, the bus retries until
+// marked as handled. With the users and orders fakes, the bus retries until
 // users answers, and records each message once.
 import { randomUUID } from 'node:crypto';
 import { OrderCancelled, OrderConfirmed, OrderFailed } from '@seam/orders-contract';
+import { testUser } from '@seam/users-contract/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   deliveryResult,
@@ -11,11 +12,10 @@ import {
   expectProblem,
   FAST_EVENTS,
   orderPayloads,
-  publishOrderEvent,
+  orders,
   readItems,
   startNotifications,
-  stubUser,
-  usersStub,
+  users,
   type NotificationsTestHost,
 } from './test-support.js';
 
@@ -39,23 +39,23 @@ describe('without the users module', () => {
   );
 });
 
-describe('with users and orders (stubs)', () => {
+describe('with users and orders (fakes)', () => {
   let t: NotificationsTestHost;
   beforeAll(async () => {
-    t = await startNotifications('with-stubs', {
+    t = await startNotifications('with-fakes', {
       ...FAST_EVENTS,
       SEAM_EVENT_MAX_ATTEMPTS: '100',
     });
   });
   afterAll(() => t?.close());
   beforeEach(() => {
-    usersStub.down = false;
+    users.unavailable = false;
   });
 
   it('records an order-confirmed message naming the order and its total', async () => {
-    const buyer = stubUser('Ada');
+    const buyer = users.add(testUser({ name: 'Ada' }));
     const orderId = randomUUID();
-    await publishOrderEvent(OrderConfirmed, {
+    await orders.publish(OrderConfirmed, {
       orderId,
       userId: buyer.id,
       total: { amount: 24900, currency: 'EUR' },
@@ -78,15 +78,15 @@ describe('with users and orders (stubs)', () => {
   });
 
   it('records failed and cancelled orders with the reason and the refund', async () => {
-    const buyer = stubUser();
+    const buyer = users.add();
     const failed = randomUUID();
     const cancelled = randomUUID();
-    await publishOrderEvent(OrderFailed, {
+    await orders.publish(OrderFailed, {
       orderId: failed,
       userId: buyer.id,
       reason: 'insufficient_funds',
     });
-    await publishOrderEvent(OrderCancelled, {
+    await orders.publish(OrderCancelled, {
       orderId: cancelled,
       userId: buyer.id,
       total: { amount: 1999, currency: 'USD' },
@@ -104,19 +104,19 @@ describe('with users and orders (stubs)', () => {
   });
 
   it('retries while users is down and records the message once it answers', async () => {
-    const buyer = stubUser();
-    usersStub.down = true;
-    const lookupsBefore = usersStub.lookups;
-    await publishOrderEvent(OrderFailed, {
+    const buyer = users.add();
+    users.unavailable = true;
+    const lookupsBefore = users.calls.getUser;
+    await orders.publish(OrderFailed, {
       orderId: randomUUID(),
       userId: buyer.id,
       reason: 'out_of_stock',
     });
     await eventually(async () => {
-      if (usersStub.lookups - lookupsBefore < 3) throw new Error('not retried yet');
+      if (users.calls.getUser - lookupsBefore < 3) throw new Error('not retried yet');
     });
     expect(await t.recorded(buyer.id)).toEqual([]);
-    usersStub.down = false;
+    users.unavailable = false;
     const rows = await eventually(async () => {
       const found = await t.recorded(buyer.id);
       if (found.length === 0) throw new Error('not delivered yet');
@@ -129,13 +129,13 @@ describe('with users and orders (stubs)', () => {
   });
 
   it('records one message when the same event is delivered twice, asking users once', async () => {
-    const buyer = stubUser();
+    const buyer = users.add();
     const event = orderPayloads.cancelled(buyer.id);
-    const lookupsBefore = usersStub.lookups;
+    const lookupsBefore = users.calls.getUser;
     expect(await deliveryResult(await t.deliver(event))).toBe('processed');
     expect(await deliveryResult(await t.deliver(event))).toBe('duplicate');
     expect(await t.recorded(buyer.id)).toHaveLength(1);
-    expect(usersStub.lookups - lookupsBefore).toBe(1);
+    expect(users.calls.getUser - lookupsBefore).toBe(1);
   });
 
   it('answers the users module 404 for an unknown buyer and records nothing', async () => {

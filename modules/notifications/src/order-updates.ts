@@ -18,14 +18,14 @@ type OrderEvent = typeof OrderConfirmed | typeof OrderFailed | typeof OrderCance
 
 /** orderUpdateHandlers builds the three order handlers around the users client. */
 export function orderUpdateHandlers(clients: Clients): EventHandler[] {
+  const users = clients.of(usersContract);
   const notifyBuyer = <E extends OrderEvent>(
     event: E,
     kind: NewNotification['kind'],
     compose: (name: string, order: z.output<E['payload']>) => Message,
   ) =>
     on(event, {
-      prepare: (envelope): Promise<User> =>
-        clients.of(usersContract).getUser({ id: envelope.payload.userId }),
+      prepare: (envelope): Promise<User> => users.getUser({ id: envelope.payload.userId }),
       handle: async ({ payload }, { tx, prepared: buyer }) => {
         await recordNotification(tx, {
           userId: buyer.id,

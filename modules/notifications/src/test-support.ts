@@ -1,26 +1,19 @@
 // Helpers shared by the notifications tests (not part of the module's surface):
-// a host running notifications — alone, or with stub users and orders modules
-// built on their contracts — test tokens, event envelopes and request shortcuts.
+// a host running notifications — alone, or with the users and orders contracts'
+// fakes — test tokens, event envelopes and request shortcuts.
 // The real users module is exercised in apps/server/src/notifications.test.ts.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Notification } from '@seam/notifications-contract';
-import { OrderCancelled, OrderConfirmed, OrderFailed, ordersContract } from '@seam/orders-contract';
-import {
-  AppError,
-  defineModule,
-  type Database,
-  type EventDefinition,
-  type EventEnvelope,
-  type Events,
-  type z,
-} from '@seam/platform';
+import { OrderCancelled, OrderConfirmed, OrderFailed } from '@seam/orders-contract';
+import { fakeOrders } from '@seam/orders-contract/testing';
+import type { EventDefinition, EventEnvelope, z } from '@seam/platform';
 import {
   jsonRequest,
   startTestHostWithTokens,
   type TestHostWithTokens,
 } from '@seam/platform/testing';
-import { UserRegistered, usersContract, type User } from '@seam/users-contract';
+import { UserRegistered } from '@seam/users-contract';
+import { fakeUsers } from '@seam/users-contract/testing';
 import { expect } from 'vitest';
 import notificationsModule from './index.js';
 import { notifications } from './schema.js';
@@ -34,72 +27,11 @@ export const FAST_EVENTS = {
   SEAM_EVENT_RETRY_MAX_MS: '40',
 };
 
-/** usersStub is what the stub users module answers; tests change it freely. */
-export const usersStub = { users: new Map<string, User>(), down: false, lookups: 0 };
+/** users is the users module the `with-fakes` hosts ask for buyers; tests arrange it. */
+export const users = fakeUsers();
 
-/** stubUser puts a user in the stub users module and returns it. */
-export function stubUser(name = 'Ada Lovelace'): User {
-  const id = randomUUID();
-  const user: User = {
-    id,
-    email: `${id.slice(0, 8)}@example.com`,
-    name,
-    role: 'customer',
-    createdAt: new Date().toISOString(),
-  };
-  usersStub.users.set(id, user);
-  return user;
-}
-
-/** usersStubModule implements the users contract's operations from usersStub. */
-export const usersStubModule = defineModule({
-  contract: usersContract,
-  migrationsFolder: fileURLToPath(new URL('../test/users-stub-migrations', import.meta.url)),
-  setup: () => ({
-    operations: {
-      getJwks: async () => ({ keys: [] }),
-      async getUser({ id }) {
-        usersStub.lookups += 1;
-        if (usersStub.down) {
-          throw AppError.unavailable('The stub users module is down', 'module-unreachable');
-        }
-        const user = usersStub.users.get(id);
-        if (!user) throw AppError.notFound(`User ${id} does not exist`, 'users.user-not-found');
-        return user;
-      },
-    },
-    routes() {},
-  }),
-});
-
-const ordersStubState: { db?: Database; events?: Events } = {};
-
-/** ordersStubModule publishes the orders contract's events (see publishOrderEvent). */
-export const ordersStubModule = defineModule({
-  contract: ordersContract,
-  migrationsFolder: fileURLToPath(new URL('../test/orders-stub-migrations', import.meta.url)),
-  setup: ({ db, events }) => {
-    Object.assign(ordersStubState, { db, events });
-    return {
-      operations: {
-        getOrder: async ({ id }) => {
-          throw AppError.notFound(`Order ${id} does not exist`);
-        },
-      },
-      routes() {},
-    };
-  },
-});
-
-/** publishOrderEvent publishes through the stub orders module's outbox, as orders would. */
-export async function publishOrderEvent<E extends EventDefinition>(
-  event: E,
-  payload: z.input<E['payload']>,
-): Promise<EventEnvelope> {
-  const { db, events } = ordersStubState;
-  if (!db || !events) throw new Error('the orders stub is not hosted');
-  return db.transaction((tx) => events.publish(tx as unknown as Database, event, payload));
-}
+/** orders publishes the orders' events to the `with-fakes` hosts (`orders.publish`). */
+export const orders = fakeOrders();
 
 /** envelope wraps a payload as the bus would deliver it. */
 export function envelope<E extends EventDefinition>(
@@ -149,17 +81,15 @@ export interface NotificationsTestHost extends TestHostWithTokens {
 
 /**
  * startNotifications runs notifications on a fresh database: `alone` hosts
- * nothing else (users unreachable), `with-stubs` adds the stub users and orders.
+ * nothing else (users unreachable), `with-fakes` adds the users and orders fakes.
  */
 export async function startNotifications(
-  mode: 'alone' | 'with-stubs',
+  mode: 'alone' | 'with-fakes',
   env: Record<string, string> = {},
 ): Promise<NotificationsTestHost> {
   const t = await startTestHostWithTokens({
     modules:
-      mode === 'alone'
-        ? [notificationsModule]
-        : [notificationsModule, usersStubModule, ordersStubModule],
+      mode === 'alone' ? [notificationsModule] : [notificationsModule, users.module, orders.module],
     env: { SEAM_SERVICE_TOKEN: SERVICE_TOKEN, ...env },
   });
   return {

@@ -2,27 +2,17 @@
 // for a cancelled order, 409 for pending or failed ones.
 import { randomUUID } from 'node:crypto';
 import { TEST_CARDS } from '@seam/payments-contract';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectProblem,
   readOrder,
-  startOrders,
   unavailable,
+  useOrders,
   withCard,
-  type OrdersTestHost,
   type Shopper,
 } from './test-support.js';
 
-let t: OrdersTestHost;
-
-beforeAll(async () => {
-  t = await startOrders();
-});
-afterAll(() => t?.close());
-beforeEach(() => {
-  t.world.faults.clear();
-  t.crashAt(undefined);
-});
+const t = useOrders();
 
 async function confirmedOrder(shopper?: Shopper) {
   const owner = shopper ?? (await t.newShopper());

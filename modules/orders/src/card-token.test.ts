@@ -3,28 +3,18 @@
 import { TEST_CARDS } from '@seam/payments-contract';
 import { AppError } from '@seam/platform';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orders } from './schema.js';
 import {
   CHECKOUT,
   expectProblem,
   readOrder,
-  startOrders,
   unavailable,
+  useOrders,
   withCard,
-  type OrdersTestHost,
 } from './test-support.js';
 
-let t: OrdersTestHost;
-
-beforeAll(async () => {
-  t = await startOrders();
-});
-afterAll(() => t?.close());
-beforeEach(() => {
-  t.world.faults.clear();
-  t.crashAt(undefined);
-});
+const t = useOrders();
 
 describe('the card token', () => {
   it('is what the order keeps and what pays for it', async () => {

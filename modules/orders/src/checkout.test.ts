@@ -5,7 +5,7 @@ import { TEST_CARDS } from '@seam/payments-contract';
 import { AppError } from '@seam/platform';
 import { recordingLogger } from '@seam/platform/testing';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CHECKOUT,
   expectProblem,
@@ -13,20 +13,11 @@ import {
   readOrder,
   startOrders,
   unavailable,
+  useOrders,
   withCard,
-  type OrdersTestHost,
 } from './test-support.js';
 
-let t: OrdersTestHost;
-
-beforeAll(async () => {
-  t = await startOrders();
-});
-afterAll(() => t?.close());
-beforeEach(() => {
-  t.world.faults.clear();
-  t.crashAt(undefined);
-});
+const t = useOrders();
 
 describe('a successful checkout', () => {
   it('prices the cart from the catalog, charges the total and confirms the order', async () => {
@@ -281,11 +272,66 @@ describe('dependency failures', () => {
     await expectProblem(await t.checkout(shopper), 503, 'orders.dependency-unavailable');
   });
 
-  it('answers 503 naming the order and leaves it pending when payments is down after the reservation', async () => {
+  it('answers 503 and forgets the key when its own database drops the connection while placing the order', async () => {
+    // What postgres.js throws when the connection closes under a query (CI's
+    // database-outage suite saw this answered 500 before it was mapped).
+    const shopper = await t.newShopper();
+    t.world.fillCart(shopper.id, [
+      { product: t.world.addProduct({ amount: 100, currency: 'EUR' }), quantity: 1 },
+    ]);
+    const db = t.orders.deps.db;
+    const transaction = db.transaction.bind(db);
+    // The first transaction claims the key; the second places the order.
+    let calls = 0;
+    db.transaction = ((...args: Parameters<typeof transaction>) => {
+      if (++calls === 2) {
+        const error = Object.assign(new Error('write CONNECTION_CLOSED 127.0.0.1:5432'), {
+          code: 'CONNECTION_CLOSED',
+        });
+        return Promise.reject(new Error('Failed query: insert into "orders"', { cause: error }));
+      }
+      return transaction(...args);
+    }) as typeof db.transaction;
+    try {
+      const problem = await expectProblem(
+        await t.checkout(shopper, CHECKOUT, 'db-dropped'),
+        503,
+        'orders.dependency-unavailable',
+      );
+      expect(problem.detail).toMatch(/cannot be reached.*nothing was ordered or charged/);
+    } finally {
+      db.transaction = transaction;
+    }
+    expect(calls).toBe(2);
+    expect(await readJson(await t.call('GET', '', shopper.token))).toMatchObject({ items: [] });
+    const order = await readOrder(await t.checkout(shopper, CHECKOUT, 'db-dropped'));
+    expect(order.status).toBe('confirmed');
+  });
+
+  it('runs the saga again when a step finds its dependency briefly unavailable, and confirms', async () => {
+    // A replica restarting under the call: the first reserve and the first charge fail fast.
     const shopper = await t.newShopper();
     const product = t.world.addProduct({ amount: 100, currency: 'EUR' }, 4);
     t.world.fillCart(shopper.id, [{ product, quantity: 1 }]);
+    t.world.faults.fail('inventory.reserve', unavailable('inventory'));
+    const order = await readOrder(await t.checkout(shopper, CHECKOUT, 'brief-1'));
+    expect(order.status).toBe('confirmed');
+    expect(t.world.stockOf(product)).toEqual({ available: 3, reserved: 0 });
+
+    const again = t.world.addProduct({ amount: 100, currency: 'EUR' }, 4);
+    t.world.fillCart(shopper.id, [{ product: again, quantity: 1 }]);
     t.world.faults.fail('payments.charge', unavailable('payments'));
+    const charged = await readOrder(await t.checkout(shopper, CHECKOUT, 'brief-2'));
+    expect(charged.status).toBe('confirmed');
+    expect(t.world.payments.get(charged.id)).toMatchObject({ status: 'captured' });
+  });
+
+  it('answers 503 naming the order and leaves it pending when payments stays down after the reservation', async () => {
+    const shopper = await t.newShopper();
+    const product = t.world.addProduct({ amount: 100, currency: 'EUR' }, 4);
+    t.world.fillCart(shopper.id, [{ product, quantity: 1 }]);
+    // Down for the first run of the saga and both runs after a pause.
+    t.world.faults.fail('payments.charge', unavailable('payments'), 3);
 
     const problem = await expectProblem(
       await t.checkout(shopper, CHECKOUT, 'pending-1'),

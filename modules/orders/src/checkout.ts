@@ -5,7 +5,14 @@
 // forgets the key so the client can retry; a failure after it leaves the order
 // pending for recovery and says so.
 import type { CheckoutRequestSchema } from '@seam/orders-contract';
-import { AppError, isAppError, type CallOptions, type z } from '@seam/platform';
+import { eq } from 'drizzle-orm';
+import {
+  AppError,
+  databaseUnreachable,
+  isAppError,
+  type CallOptions,
+  type z,
+} from '@seam/platform';
 import type { OrdersDeps } from './deps.js';
 import {
   claimKey,
@@ -17,6 +24,7 @@ import {
 } from './idempotency.js';
 import { priceOrder } from './price-order.js';
 import { advanceOrder, LeaseLost, placeOrder, releaseStock, tokenizeCard } from './saga.js';
+import { orders, type OrderRow } from './schema.js';
 import { currentState } from './transitions.js';
 
 export interface CheckoutInput {
@@ -54,11 +62,56 @@ export async function checkout(deps: OrdersDeps, input: CheckoutInput): Promise<
     const order = await placeOrder(deps, ref, priced, input.request.shippingAddress, token);
     orderId = order.id;
     deps.crashAfter('order');
-    const finished = await advanceOrder(deps, order, options);
+    const finished = await advanceRetryingBriefOutages(deps, order, options);
     return { ...finished.response, replayed: false };
   } catch (error) {
     if (orderId === undefined) return refuseBeforeOrder(deps, ref, input, error);
     return interruptedAfterOrder(deps, orderId, error, options);
+  }
+}
+
+/**
+ * STEP_RETRY_DELAYS_MS are the pauses before running a placed order's saga again
+ * when a step found its dependency unavailable (a replica restarting, a
+ * connection closed under the call): every step is idempotent per order, so the
+ * shopper gets the order instead of "it will be completed within minutes".
+ */
+const STEP_RETRY_DELAYS_MS = [100, 400];
+/** STEP_RETRY_WITHIN_MS: a failure after this long is not brief (a partition, a timeout); no retry. */
+const STEP_RETRY_WITHIN_MS = 1_000;
+
+/**
+ * advanceRetryingBriefOutages runs the saga of a just-placed order, and runs it
+ * again from the order's current row when a step failed fast for want of a
+ * dependency. Anything else — a refusal, a lost lease, a slow failure — goes to
+ * the caller as before.
+ */
+async function advanceRetryingBriefOutages(
+  deps: OrdersDeps,
+  placed: OrderRow,
+  options: CallOptions,
+) {
+  const started = performance.now();
+  let order = placed;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await advanceOrder(deps, order, options);
+    } catch (error) {
+      const delay = STEP_RETRY_DELAYS_MS[attempt];
+      const brief = performance.now() - started < STEP_RETRY_WITHIN_MS;
+      if (delay === undefined || !brief || error instanceof LeaseLost || !unavailableCause(error)) {
+        throw error;
+      }
+      deps.log.info(
+        { orderId: order.id, attempt: attempt + 1, reason: String(error) },
+        'checkout step unavailable; running the saga again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      // A step may have moved the order's lease (updated_at): go on from its row.
+      const [current] = await deps.db.select().from(orders).where(eq(orders.id, order.id));
+      if (current?.status !== 'pending') throw error;
+      order = current;
+    }
   }
 }
 
@@ -82,9 +135,10 @@ async function refuseBeforeOrder(
     deps.log.error({ err, requestId: input.requestId }, 'could not release an idempotency key'),
   );
   if (isAppError(error) && error.code.startsWith('orders.')) throw error;
-  if (isUnavailable(error)) {
+  const unavailable = unavailableCause(error);
+  if (unavailable) {
     throw AppError.unavailable(
-      `Checkout could not complete (${error.detail}); nothing was ordered or charged — retry with the same Idempotency-Key`,
+      `Checkout could not complete (${unavailable.detail}); nothing was ordered or charged — retry with the same Idempotency-Key`,
       'orders.dependency-unavailable',
     );
   }
@@ -117,7 +171,7 @@ async function interruptedAfterOrder(
     await releaseStock(deps, orderId, options).catch(() => {});
   }
   if (state.order.status !== 'pending') return { ...state.response, replayed: false };
-  if (!(error instanceof LeaseLost) && !isUnavailable(error)) {
+  if (!(error instanceof LeaseLost) && !unavailableCause(error)) {
     deps.log.error({ err: error, orderId, requestId: options.requestId }, 'checkout interrupted');
   } else {
     deps.log.warn(
@@ -131,9 +185,14 @@ async function interruptedAfterOrder(
   );
 }
 
-/** isUnavailable: the dependency could not be reached or did not answer in time. */
-function isUnavailable(error: unknown): error is AppError {
-  return isAppError(error) && (error.status === 503 || error.status === 504);
+/**
+ * unavailableCause: the 503/504 when a dependency could not be reached or did not
+ * answer in time — another module's answer, or our own database's driver error
+ * (a connection dropped mid-checkout) — else undefined.
+ */
+function unavailableCause(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error.status === 503 || error.status === 504 ? error : undefined;
+  return databaseUnreachable(error);
 }
 
 /**

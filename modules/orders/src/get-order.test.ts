@@ -2,29 +2,21 @@
 // admins see any, everyone else gets the same 404 as for a missing order.
 import { randomUUID } from 'node:crypto';
 import { ordersContract } from '@seam/orders-contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectProblem,
-  readOrder,
-  startOrders,
-  type OrdersTestHost,
-  type Shopper,
-} from './test-support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, readOrder, useOrders, type Shopper } from './test-support.js';
 import type { Order } from '@seam/orders-contract';
 
-let t: OrdersTestHost;
+const t = useOrders();
 let ada: Shopper;
 let order: Order;
 
 beforeAll(async () => {
-  t = await startOrders();
   ada = await t.newShopper();
   t.world.fillCart(ada.id, [
     { product: t.world.addProduct({ amount: 100, currency: 'EUR' }), quantity: 1 },
   ]);
   order = await readOrder(await t.checkout(ada));
 });
-afterAll(() => t?.close());
 
 describe('GET /{id}', () => {
   it('returns my order', async () => {

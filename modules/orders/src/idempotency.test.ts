@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { TEST_CARDS } from '@seam/payments-contract';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canonicalJson, claimKey, IDEMPOTENCY_TTL_MS, requestHash } from './idempotency.js';
 import { withMaskedCard } from './checkout.js';
 import { idempotencyKeys } from './schema.js';
@@ -12,19 +12,12 @@ import {
   expectProblem,
   readJson,
   readOrder,
-  startOrders,
+  useOrders,
   withCard,
-  type OrdersTestHost,
   type Shopper,
 } from './test-support.js';
 
-let t: OrdersTestHost;
-
-beforeAll(async () => {
-  t = await startOrders();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.world.faults.clear());
+const t = useOrders();
 
 async function shopperWithCart(available = 10): Promise<Shopper> {
   const shopper = await t.newShopper();

@@ -3,16 +3,11 @@ import { readdir } from 'node:fs/promises';
 import { ordersContract } from '@seam/orders-contract';
 import type { OpenApiDocument } from '@seam/platform';
 import type { DocumentedOperation } from '@seam/platform/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ordersModule from './index.js';
-import { startOrders, type OrdersTestHost } from './test-support.js';
+import { useOrders } from './test-support.js';
 
-let t: OrdersTestHost;
-
-beforeAll(async () => {
-  t = await startOrders();
-});
-afterAll(() => t?.close());
+const t = useOrders();
 
 describe('exported surface', () => {
   it('pins the contract name, operation, routes and events', () => {

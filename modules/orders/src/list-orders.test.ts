@@ -1,23 +1,15 @@
 // GET /api/orders: only the caller's orders, newest first, keyset-paginated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '@seam/platform';
 import type { OrderPage } from './list-orders.js';
-import {
-  expectProblem,
-  readJson,
-  readOrder,
-  startOrders,
-  type OrdersTestHost,
-  type Shopper,
-} from './test-support.js';
+import { expectProblem, readJson, readOrder, useOrders, type Shopper } from './test-support.js';
 
-let t: OrdersTestHost;
+const t = useOrders();
 let ada: Shopper;
 let bob: Shopper;
 const placed: string[] = [];
 
 beforeAll(async () => {
-  t = await startOrders();
   ada = await t.newShopper();
   bob = await t.newShopper();
   const product = t.world.addProduct({ amount: 100, currency: 'EUR' }, 100);
@@ -27,7 +19,6 @@ beforeAll(async () => {
     if (shopper === ada) placed.push(order.id);
   }
 });
-afterAll(() => t?.close());
 
 const list = async (token: string, query = '') =>
   readJson<OrderPage>(await t.call('GET', query ? `?${query}` : '', token));

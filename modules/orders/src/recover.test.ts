@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { inventoryContract } from '@seam/inventory-contract';
 import { paymentsContract, TEST_CARDS } from '@seam/payments-contract';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@seam/platform';
 import { ordersConfig, type CrashPoint } from './config.js';
 import { idempotencyKeys, orders } from './schema.js';
@@ -14,20 +14,12 @@ import {
   readOrder,
   startOrders,
   unavailable,
+  useOrders,
   withCard,
   type OrdersTestHost,
 } from './test-support.js';
 
-let t: OrdersTestHost;
-
-beforeAll(async () => {
-  t = await startOrders();
-});
-afterAll(() => t?.close());
-beforeEach(() => {
-  t.world.faults.clear();
-  t.crashAt(undefined);
-});
+const t = useOrders();
 
 /** crashedCheckout runs a checkout that "dies" right after `point`. */
 async function crashedCheckout(point: CrashPoint, card: string = TEST_CARDS.success) {

@@ -1,25 +1,27 @@
 // Helpers shared by the orders module's tests (not part of the module's surface):
-// in-memory fakes of catalog, cart, inventory and payments built only from their
-// contracts — so the saga can be driven into every branch, dependencies can be
-// made to fail on cue — and a host running them with the real orders module.
+// the real orders module hosted with the contracts' fakes of catalog, cart,
+// inventory and payments — glued into one World that tests arrange and inspect,
+// with Faults to make any of their operations fail or wait on cue, so the saga
+// can be driven into every branch — and useOrders(), one such host per test file.
 import { randomUUID } from 'node:crypto';
-import { cartContract, type Cart } from '@seam/cart-contract';
+import { fakeCart } from '@seam/cart-contract/testing';
 import type { Product } from '@seam/catalog-contract';
 import { fakeCatalog } from '@seam/catalog-contract/testing';
-import { inventoryContract, type Reservation } from '@seam/inventory-contract';
+import { fakeInventory } from '@seam/inventory-contract/testing';
+import { TEST_ADDRESS } from '@seam/orders-contract/testing';
 import { OrderCancelled, OrderConfirmed, OrderFailed, type Order } from '@seam/orders-contract';
-import { paymentsContract, TEST_CARDS, type Payment } from '@seam/payments-contract';
-import { AppError, defineModule, on, type EventEnvelope, type Money } from '@seam/platform';
+import { TEST_CARDS } from '@seam/payments-contract';
+import { fakePayments } from '@seam/payments-contract/testing';
+import { AppError, defineModule, type EventEnvelope, type Money } from '@seam/platform';
 import {
   eventually,
-  NO_MIGRATIONS,
   readJson,
   startTestHostWithTokens,
   type TestHostOptions,
   type TestHostWithTokens,
   type TestUser,
 } from '@seam/platform/testing';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { CrashPoint } from './config.js';
 import ordersModule from './index.js';
 import { setupOrders, type Orders } from './setup.js';
@@ -34,7 +36,8 @@ export class SimulatedCrash extends Error {
 /**
  * Faults makes fake operations fail on cue: `fail('payments.charge', error)`
  * throws `error` from the next call (or the next `times` calls); `before` runs a
- * hook inside the next call, before the fake does its work.
+ * hook inside the next call, before the fake does its work. It is every fake's
+ * `before` hook (World wires it), and `calls` logs all their calls in order.
  */
 export class Faults {
   readonly #failures = new Map<string, { error: AppError; times: number }>();
@@ -73,255 +76,57 @@ export class Faults {
 /** World is the fakes' shared state, inspected and arranged by tests. */
 export class World {
   readonly faults = new Faults();
-  readonly catalog = fakeCatalog();
-  readonly products = this.catalog.products;
-  readonly carts = new Map<string, { productId: string; quantity: number }[]>();
-  readonly stock = new Map<string, { available: number; reserved: number }>();
-  readonly reservations = new Map<string, Reservation>();
-  readonly payments = new Map<string, Payment>();
+  readonly fakes = {
+    catalog: fakeCatalog(),
+    // The fake cart prices every line stale on purpose (checkout must price from the
+    // catalog) and records the three order events (waitForEvent reads them).
+    cart: fakeCart({ consumes: [OrderConfirmed, OrderFailed, OrderCancelled] }),
+    inventory: fakeInventory(),
+    payments: fakePayments(),
+  };
+  readonly products = this.fakes.catalog.products;
+  readonly stock = this.fakes.inventory.stock;
+  readonly reservations = this.fakes.inventory.reservations;
+  readonly payments = this.fakes.payments.payments;
   /** cardTokens: the fake vault — last four digits and the decline a token stands for. */
-  readonly cardTokens = new Map<
-    string,
-    { userId: string; last4: string; declineReason: Payment['declineReason'] }
-  >();
-  readonly events: EventEnvelope[] = [];
+  readonly cardTokens = this.fakes.payments.cardTokens;
+
+  constructor() {
+    for (const [name, fake] of Object.entries(this.fakes)) {
+      fake.before = (operation: string) => this.faults.enter(`${name}.${operation}`);
+    }
+  }
+
+  /** modules hosts the fakes in place of the modules orders calls. */
+  get modules() {
+    return Object.values(this.fakes).map((fake) => fake.module);
+  }
 
   /** addProduct adds a catalog product with `available` units in stock. */
   addProduct(price: Money, available = 10, name = `Product ${this.products.size + 1}`): Product {
-    const product = this.catalog.price(price, name);
+    const product = this.fakes.catalog.price(price, name);
     this.stock.set(product.id, { available, reserved: 0 });
     return product;
   }
 
   fillCart(userId: string, lines: { product: Product; quantity: number }[]): void {
-    this.carts.set(
+    this.fakes.cart.fill(
       userId,
       lines.map(({ product, quantity }) => ({ productId: product.id, quantity })),
     );
   }
 
   stockOf(product: Product) {
-    return { ...this.stock.get(product.id)! };
+    return this.fakes.inventory.stockOf(product.id);
   }
 
   eventsOf(type: string, orderId?: string): EventEnvelope[] {
-    return this.events.filter(
+    return this.fakes.cart.events.filter(
       (e) =>
         e.type === type &&
         (orderId === undefined || (e.payload as { orderId: string }).orderId === orderId),
     );
   }
-}
-
-function fakeModules(world: World) {
-  const { faults } = world;
-  world.catalog.before = (operation) => faults.enter(`catalog.${operation}`);
-  const catalog = world.catalog.module;
-
-  // The fake cart prices with the price it was given when filled: stale on purpose.
-  const cart = defineModule({
-    contract: cartContract,
-    migrationsFolder: NO_MIGRATIONS,
-    consumes: [OrderConfirmed, OrderFailed, OrderCancelled],
-    setup: () => ({
-      operations: {
-        getCart: async ({ userId }): Promise<Cart> => {
-          await faults.enter('cart.getCart');
-          const items = (world.carts.get(userId) ?? []).map((line) => {
-            const unitPrice = { amount: 1, currency: 'EUR' };
-            return {
-              productId: line.productId,
-              name: 'stale cart name',
-              quantity: line.quantity,
-              unitPrice,
-              lineTotal: { amount: line.quantity, currency: 'EUR' },
-            };
-          });
-          const amount = items.reduce((sum, item) => sum + item.lineTotal.amount, 0);
-          return { items, total: items.length ? { amount, currency: 'EUR' } : null };
-        },
-      },
-      handlers: [OrderConfirmed, OrderFailed, OrderCancelled].map((event) =>
-        on(event, async (envelope) => {
-          world.events.push(envelope);
-        }),
-      ),
-      routes: () => {},
-    }),
-  });
-
-  const reservationOf = (orderId: string) => {
-    const reservation = world.reservations.get(orderId);
-    if (!reservation) {
-      throw AppError.notFound(
-        `No reservation for order ${orderId}`,
-        'inventory.reservation-not-found',
-      );
-    }
-    return reservation;
-  };
-  const inventory = defineModule({
-    contract: inventoryContract,
-    migrationsFolder: NO_MIGRATIONS,
-    setup: () => ({
-      operations: {
-        reserve: async ({ orderId, items }) => {
-          await faults.enter('inventory.reserve');
-          const existing = world.reservations.get(orderId);
-          if (existing?.status === 'released') {
-            throw AppError.conflict(
-              'The reservation was released',
-              'inventory.reservation-released',
-            );
-          }
-          if (existing) return existing;
-          const short = items.filter(
-            (item) => (world.stock.get(item.productId)?.available ?? 0) < item.quantity,
-          );
-          if (short.length > 0) {
-            throw new AppError({
-              status: 409,
-              code: 'inventory.insufficient-stock',
-              detail: 'Not enough stock',
-              errors: short.map((item) => ({ path: item.productId, message: 'short' })),
-            });
-          }
-          for (const item of items) {
-            const level = world.stock.get(item.productId)!;
-            level.available -= item.quantity;
-            level.reserved += item.quantity;
-          }
-          const reservation: Reservation = {
-            orderId,
-            status: 'reserved',
-            items,
-            expiresAt: new Date(Date.now() + 900_000).toISOString(),
-          };
-          world.reservations.set(orderId, reservation);
-          return reservation;
-        },
-        commit: async ({ orderId }) => {
-          await faults.enter('inventory.commit');
-          const reservation = reservationOf(orderId);
-          if (reservation.status === 'released') {
-            throw AppError.conflict(
-              'The reservation was released',
-              'inventory.reservation-released',
-            );
-          }
-          if (reservation.status === 'reserved') {
-            for (const item of reservation.items)
-              world.stock.get(item.productId)!.reserved -= item.quantity;
-            reservation.status = 'committed';
-          }
-          return reservation;
-        },
-        release: async ({ orderId }) => {
-          await faults.enter('inventory.release');
-          const reservation = reservationOf(orderId);
-          if (reservation.status !== 'released') {
-            for (const item of reservation.items) {
-              const level = world.stock.get(item.productId)!;
-              level.available += item.quantity;
-              if (reservation.status === 'reserved') level.reserved -= item.quantity;
-            }
-            reservation.status = 'released';
-          }
-          return reservation;
-        },
-        getStock: async ({ productIds }) => ({
-          items: productIds.map((productId) => ({
-            productId,
-            ...(world.stock.get(productId) ?? { available: 0, reserved: 0 }),
-          })),
-        }),
-      },
-      routes: () => {},
-    }),
-  });
-
-  const declineOf = (digits: string): Payment['declineReason'] =>
-    digits === TEST_CARDS.declined.replace(/\D/g, '')
-      ? 'card_declined'
-      : digits === TEST_CARDS.insufficientFunds.replace(/\D/g, '')
-        ? 'insufficient_funds'
-        : null;
-  const paymentOf = (orderId: string) => {
-    const payment = world.payments.get(orderId);
-    if (!payment) {
-      throw AppError.notFound(`Order ${orderId} was never charged`, 'payments.payment-not-found');
-    }
-    return payment;
-  };
-  const payments = defineModule({
-    contract: paymentsContract,
-    migrationsFolder: NO_MIGRATIONS,
-    setup: () => ({
-      operations: {
-        tokenizeCard: async ({ userId, card }) => {
-          await faults.enter('payments.tokenizeCard');
-          const token = randomUUID();
-          const digits = card.number.replace(/\D/g, '');
-          world.cardTokens.set(token, {
-            userId,
-            last4: digits.slice(-4),
-            declineReason: declineOf(digits),
-          });
-          return { token, cardLast4: digits.slice(-4), expiresAt: new Date().toISOString() };
-        },
-        charge: async ({ orderId, userId, amount, card }) => {
-          await faults.enter('payments.charge');
-          const existing = world.payments.get(orderId);
-          if (existing) return existing;
-          const paid =
-            'token' in card
-              ? world.cardTokens.get(card.token)
-              : {
-                  last4: card.number.replace(/\D/g, '').slice(-4),
-                  declineReason: declineOf(card.number.replace(/\D/g, '')),
-                };
-          if (!paid) {
-            throw AppError.conflict('Unknown card token', 'payments.invalid-card-token');
-          }
-          const { declineReason } = paid;
-          const payment: Payment = {
-            id: randomUUID(),
-            orderId,
-            userId,
-            amount,
-            status: declineReason ? 'declined' : 'captured',
-            declineReason,
-            cardLast4: paid.last4,
-            createdAt: new Date().toISOString(),
-            refundedAt: null,
-          };
-          world.payments.set(orderId, payment);
-          return payment;
-        },
-        refund: async ({ orderId }) => {
-          await faults.enter('payments.refund');
-          const payment = paymentOf(orderId);
-          if (payment.status === 'declined') {
-            throw AppError.conflict(
-              'A declined payment cannot be refunded',
-              'payments.not-refundable',
-            );
-          }
-          if (payment.status === 'captured') {
-            payment.status = 'refunded';
-            payment.refundedAt = new Date().toISOString();
-          }
-          return payment;
-        },
-        getPayment: async ({ orderId }) => {
-          await faults.enter('payments.getPayment');
-          return paymentOf(orderId);
-        },
-      },
-      routes: () => {},
-    }),
-  });
-  return [catalog, cart, inventory, payments];
 }
 
 export interface OrdersTestHost extends TestHostWithTokens {
@@ -346,13 +151,7 @@ export type Shopper = TestUser;
 /** CHECKOUT is a valid checkout body with the success card. */
 export const CHECKOUT = {
   paymentMethod: { card: TEST_CARDS.success },
-  shippingAddress: {
-    name: 'Ada Lovelace',
-    line1: '12 Analytical Row',
-    city: 'London',
-    postalCode: 'N1 9GU',
-    country: 'GB',
-  },
+  shippingAddress: TEST_ADDRESS,
 };
 
 /** withCard is the checkout body paying with another card. */
@@ -380,7 +179,7 @@ export async function startOrders(
   });
   const t = await startTestHostWithTokens({
     ...options,
-    modules: [...fakeModules(world), ordersUnderTest],
+    modules: [...world.modules, ordersUnderTest],
     env: { SEAM_EVENT_POLL_MS: '20', ...options.env },
   });
   const running = orders!;
@@ -417,6 +216,28 @@ export async function startOrders(
       });
     },
   };
+}
+
+/**
+ * useOrders starts one orders host for the test file (beforeAll) and closes it
+ * (afterAll); before each test it clears the faults and the crash point. The
+ * host it returns is filled in once started: use it inside hooks and tests.
+ *
+ * @example
+ * const t = useOrders();
+ * it('confirms the order', async () => { await t.checkout(await t.newShopper()); });
+ */
+export function useOrders(options: Parameters<typeof startOrders>[0] = {}): OrdersTestHost {
+  const t = {} as OrdersTestHost;
+  beforeAll(async () => {
+    Object.assign(t, await startOrders(options));
+  });
+  afterAll(() => t.close?.());
+  beforeEach(() => {
+    t.world.faults.clear();
+    t.crashAt(undefined);
+  });
+  return t;
 }
 
 /** readOrder reads a 2xx order answer, failing the test on anything else. */

@@ -13,7 +13,11 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
 /** LAYERS, lowest first: [name, test on the path relative to src/]. */
 export const LAYERS = [
-  ['core', (p) => ['errors.ts', 'logger.ts', 'scope.ts', 'money.ts', 'cursor.ts'].includes(p)],
+  [
+    'core',
+    (p) =>
+      ['errors.ts', 'logger.ts', 'scope.ts', 'money.ts', 'cursor.ts', 'tracing.ts'].includes(p),
+  ],
   ['config', (p) => ['config.ts', 'topology.ts'].includes(p)],
   ['database', (p) => ['database.ts', 'pglite-template.ts'].includes(p)],
   [
@@ -26,7 +30,15 @@ export const LAYERS = [
   ['events', (p) => p.startsWith('events/')],
   [
     'host',
-    (p) => ['module.ts', 'host.ts', 'run-main.ts', 'index.ts'].includes(p) || p.startsWith('host/'),
+    (p) =>
+      [
+        'module.ts',
+        'module-graph.ts',
+        'host.ts',
+        'run-main.ts',
+        'index.ts',
+        'telemetry.ts',
+      ].includes(p) || p.startsWith('host/'),
   ],
 ];
 

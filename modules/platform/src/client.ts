@@ -4,12 +4,20 @@
 // OperationRegistry, so validation, errors and status codes are identical.
 import { randomBytes } from 'node:crypto';
 import type { CallContext, CallOptions, Contract, ModuleClient } from './contract.js';
-import { AppError, PROBLEM_CONTENT_TYPE } from './errors.js';
+import { AppError, isAppError, PROBLEM_CONTENT_TYPE } from './errors.js';
 import type { OperationRegistry } from './operations.js';
 import { deadlineExceeded } from './operations.js';
 import { classify, readJson, send } from './remote/http.js';
 import { ReplicaSet, type Replica } from './remote/replicas.js';
 import { currentScope } from './scope.js';
+import {
+  inSpan,
+  SEAM_MODULE,
+  SEAM_OPERATION,
+  SEAM_TRANSPORT,
+  SpanKind,
+  tracingOn,
+} from './tracing.js';
 
 /** CallPolicy tells a transport what it may do on failure. */
 export interface CallPolicy {
@@ -40,11 +48,34 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const INTERNAL_OPERATIONS_PATH = '/internal/operations';
 /** INTERNAL_EVENTS_PATH receives event deliveries for a subscriber module. */
 export const INTERNAL_EVENTS_PATH = '/internal/events';
+/** The internal endpoints' path templates (span names, metrics routes). */
+export const OPERATION_ROUTE = `${INTERNAL_OPERATIONS_PATH}/:module/:operation`;
+export const EVENT_ROUTE = `${INTERNAL_EVENTS_PATH}/:module`;
 
 export interface ClientOptions {
   /** caller names the calling module in logs and in the callee's CallContext. */
   caller: string;
   defaultTimeoutMs: number;
+  /** observer is told how every call went (the host's Metrics). */
+  observer?: CallObserver;
+}
+
+/** CallObserver records calls as their caller saw them: `outcome` is `ok` or the error's code. */
+export interface CallObserver {
+  /** recorder returns a function recording calls of one series (the client caches the `ok` ones). */
+  recorder(
+    module: string,
+    operation: string,
+    transport: Transport['kind'],
+    outcome: string,
+  ): (seconds: number) => void;
+  observeCall(
+    module: string,
+    operation: string,
+    transport: Transport['kind'],
+    outcome: string,
+    seconds: number,
+  ): void;
 }
 
 /**
@@ -63,35 +94,74 @@ export function createClient<C extends Contract>(
 ): ModuleClient<C> {
   const client: Record<string, (input: unknown, callOptions?: CallOptions) => Promise<unknown>> =
     {};
+  const { observer } = options;
   for (const [name, definition] of Object.entries(contract.operations)) {
-    client[name] = async (input, callOptions = {}) => {
-      const scope = currentScope();
-      const timeoutDeadline = Date.now() + (callOptions.timeoutMs ?? options.defaultTimeoutMs);
-      const context: CallContext = {
-        requestId: callOptions.requestId ?? scope?.requestId ?? localRequestId(),
-        caller: options.caller,
-        deadline: Math.min(
-          timeoutDeadline,
-          callOptions.deadline ?? Number.POSITIVE_INFINITY,
-          scope?.deadline ?? Number.POSITIVE_INFINITY,
-        ),
-      };
-      const output = await transport.call(contract.name, name, input, context, {
-        idempotent: definition.idempotent,
-      });
-      if (transport.validatesOutput) return output;
-      const parsed = definition.output.safeParse(output);
-      if (!parsed.success) {
-        throw new AppError({
-          status: 502,
-          code: 'invalid-response',
-          detail: `${contract.name}.${name} answered with output that does not match its contract`,
-        });
+    /** ok caches, per transport, the recorder of this operation's successful calls. */
+    const ok: Partial<Record<Transport['kind'], (seconds: number) => void>> = {};
+    const succeeded = (started: number, output: unknown): unknown => {
+      if (observer) {
+        const kind = transport.kind;
+        (ok[kind] ??= observer.recorder(contract.name, name, kind, 'ok'))(elapsed(started));
       }
-      return parsed.data;
+      return output;
     };
+    const call = async (input: unknown, callOptions: CallOptions) => {
+      // Measured inside the one async function: another promise layer would cost more than it.
+      const started = observer ? performance.now() : 0;
+      try {
+        const scope = currentScope();
+        const timeoutDeadline = Date.now() + (callOptions.timeoutMs ?? options.defaultTimeoutMs);
+        const context: CallContext = {
+          requestId: callOptions.requestId ?? scope?.requestId ?? localRequestId(),
+          caller: options.caller,
+          deadline: Math.min(
+            timeoutDeadline,
+            callOptions.deadline ?? Number.POSITIVE_INFINITY,
+            scope?.deadline ?? Number.POSITIVE_INFINITY,
+          ),
+        };
+        const output = await transport.call(contract.name, name, input, context, {
+          idempotent: definition.idempotent,
+        });
+        if (transport.validatesOutput) return succeeded(started, output);
+        const parsed = definition.output.safeParse(output);
+        if (!parsed.success) {
+          throw new AppError({
+            status: 502,
+            code: 'invalid-response',
+            detail: `${contract.name}.${name} answered with output that does not match its contract`,
+          });
+        }
+        return succeeded(started, parsed.data);
+      } catch (error) {
+        if (observer) {
+          const outcome = isAppError(error) ? error.code : 'internal';
+          observer.observeCall(contract.name, name, transport.kind, outcome, elapsed(started));
+        }
+        throw error;
+      }
+    };
+    const spanName = `${contract.name}.${name}`;
+    client[name] = (input, callOptions = {}) =>
+      tracingOn()
+        ? inSpan(
+            spanName,
+            SpanKind.CLIENT,
+            {
+              [SEAM_MODULE]: contract.name,
+              [SEAM_OPERATION]: name,
+              [SEAM_TRANSPORT]: transport.kind,
+              'seam.caller': options.caller,
+            },
+            () => call(input, callOptions),
+          )
+        : call(input, callOptions);
   }
   return client as ModuleClient<C>;
+}
+
+function elapsed(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 /** A call made outside any request gets an id of this process: a prefix and a counter. */
@@ -146,7 +216,7 @@ export function httpReplicas(
     service,
     urls,
     ejectAfter: options.breakAfter ?? 3,
-    ejectMs: options.halfOpenAfterMs ?? 5_000,
+    ejectMs: options.halfOpenAfterMs ?? 1_000,
     trialAfterCooldown: true,
   });
 }
@@ -206,6 +276,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         },
         body: JSON.stringify(input ?? null),
         timeoutMs: remaining,
+        route: OPERATION_ROUTE,
+        attributes: { [SEAM_MODULE]: module, [SEAM_OPERATION]: operation },
       });
       body = await readJson(result);
     } catch (error) {
@@ -213,7 +285,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       if (why.aborted) throw failure(deadlineExceeded(module, operation), false, true);
       throw failure(
         AppError.unavailable(
-          `Module ${module} at ${replica.url} is unreachable: ${why.reason}`,
+          `Module ${module} is unreachable: ${why.reason}`,
           'module-unreachable',
         ),
         why.notSent,
@@ -227,7 +299,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         new AppError({
           status: 502,
           code: 'invalid-response',
-          detail: `Module ${module} at ${replica.url} answered ${status} without a JSON body`,
+          detail: `Module ${module} answered ${status} without a JSON body`,
         }),
         false,
         true,

@@ -82,6 +82,31 @@ describe('loadConfig', () => {
     expect(loadConfig({}).SEAM_TOPOLOGY).toBeUndefined();
   });
 
+  it('reads the event transport and the NATS servers, and names a bad server', () => {
+    const config = loadConfig({
+      SEAM_EVENT_TRANSPORT: 'nats',
+      SEAM_NATS_SERVERS: 'nats://10.0.0.5:4222, tls://10.0.0.6:4222',
+      SEAM_NATS_PREFIX: 'shop',
+    });
+    expect(config).toMatchObject({
+      SEAM_EVENT_TRANSPORT: 'nats',
+      SEAM_NATS_SERVERS: ['nats://10.0.0.5:4222', 'tls://10.0.0.6:4222'],
+      SEAM_NATS_PREFIX: 'shop',
+    });
+    expect(loadConfig({}).SEAM_EVENT_TRANSPORT).toBeUndefined();
+    const error = configError({
+      SEAM_EVENT_TRANSPORT: 'kafka',
+      SEAM_NATS_SERVERS: 'nats://a:4222,http://b:4222',
+      SEAM_NATS_PREFIX: 'Shop',
+    });
+    expect(error.errors?.map((e) => e.path)).toEqual([
+      'SEAM_EVENT_TRANSPORT',
+      'SEAM_NATS_SERVERS',
+      'SEAM_NATS_PREFIX',
+    ]);
+    expect(error.errors?.[1]?.message).toContain('"http://b:4222"');
+  });
+
   it('rejects a malformed remote with the offending pair', () => {
     const error = configError({ SEAM_REMOTES: 'orders=ftp://x' });
     expect(error.errors?.[0]).toMatchObject({ path: 'SEAM_REMOTES' });

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type DatabaseHandle } from './database.js';
 import { createLogger } from './logger.js';
-import { createTestDatabase, type TestDatabase } from './testing/index.js';
+import { createTestDatabase, eventually, type TestDatabase } from './testing/index.js';
 
 let testDatabase: TestDatabase;
 let database: DatabaseHandle;
@@ -69,5 +69,20 @@ describe('migrate', () => {
     await database.migrate('ledger', folder);
     expect(await tables()).toEqual(['accounts', 'entries']);
     expect(await recorded()).toBe(2);
+  });
+});
+
+describe('stats', () => {
+  it('counts a query in flight until it answers, and reports the pool size', async () => {
+    expect(database.stats().queriesInFlight).toBe(0);
+    const running = database.db.execute(sql`select pg_sleep(0.5)`);
+    // The query is sent when it is first awaited (postgres.js queries are lazy).
+    const settled = running.then(() => database.stats().queriesInFlight);
+    await eventually(() => expect(database.stats().queriesInFlight).toBe(1));
+    expect(await settled).toBe(0);
+    const failed = database.db.execute(sql`select * from no_such_table`).catch(() => 'failed');
+    expect(await failed).toBe('failed');
+    expect(database.stats().queriesInFlight).toBe(0);
+    expect(database.stats().maxConnections).toBe(database.kind === 'pglite' ? 1 : 10);
   });
 });

@@ -1,7 +1,8 @@
 // The one database factory. Without DATABASE_URL a process gets PGlite persisted
 // in its own data folder; with it, Postgres through postgres.js. Both are handed
 // to modules as the same drizzle `Database` type, and each module migrates its
-// own schema with its own migrations table.
+// own schema with its own migrations table. With tracing on, every statement
+// is a CLIENT span (`db.system`, `db.query.text`) under the active span.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
 import { pgliteTemplate } from './pglite-template.js';
+import { failSpan, querySpan, tracingOn, type Span } from './tracing.js';
 
 /** Database is what a module queries: drizzle over PGlite or over Postgres. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -38,7 +40,20 @@ export interface DatabaseHandle {
    * await db.execute(sql`select pg_notify('seam_events', 'orders')`);
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** stats tells what the factory knows of the connections, for the metrics. */
+  stats(): DatabaseStats;
   close(): Promise<void>;
+}
+
+/**
+ * DatabaseStats: postgres.js does not publish how many of its connections are
+ * busy, so the factory reports the pool's size and counts the queries it sent
+ * that are not answered yet. PGlite is one embedded connection; a transaction
+ * counts as one query in flight while it runs.
+ */
+export interface DatabaseStats {
+  maxConnections: number;
+  queriesInFlight: number;
 }
 
 export interface MigrateOptions {
@@ -96,12 +111,17 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const maxConnections = options.poolSize ?? 10;
+  const counter = { inFlight: 0 };
   const client = postgres(url, {
-    max: options.poolSize ?? 10,
+    max: maxConnections,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'seam' },
+    // Reconnect after 0.1, 0.2, 0.4 … s, never more than 1 s apart (postgres.js's
+    // default grows to 20 s): back within a second of the database.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
   });
-  const db = drizzle({ client: preparedStatements(client) }) as unknown as Database;
+  const db = drizzle({ client: preparedStatements(client, counter) }) as unknown as Database;
   const location = redactUrl(url);
   try {
     await client`select 1`;
@@ -145,6 +165,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       const { unlisten } = await client.listen(channel, onNotify);
       return unlisten;
     },
+    stats: () => ({ maxConnections, queriesInFlight: counter.inFlight }),
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -173,7 +194,11 @@ async function openPglite(dataDir: string, options: DatabaseOptions): Promise<Da
     releaseLock();
     throw error;
   }
-  const db = drizzle({ client }) as unknown as Database;
+  const counter = countQueries(client);
+  // Decided once: a process starts tracing before it opens its database.
+  const db = drizzle({
+    client: tracingOn() ? tracedPglite(client) : client,
+  }) as unknown as Database;
   options.log.info({ database: 'pglite', location: folder }, 'database opened');
   return {
     db,
@@ -198,6 +223,7 @@ async function openPglite(dataDir: string, options: DatabaseOptions): Promise<Da
       const stop = await client.listen(channel, onNotify);
       return () => stop();
     },
+    stats: () => ({ maxConnections: 1, queriesInFlight: counter.inFlight }),
     async close() {
       try {
         await client.close();
@@ -295,21 +321,153 @@ function redactUrl(url: string): string {
  * `.prepare()`): Postgres parses and plans each query shape once per connection
  * instead of on every call. Transactions and savepoints get the same.
  */
-function preparedStatements<T extends object>(sql: T): T {
+function preparedStatements<T extends object>(sql: T, counter: { inFlight: number }): T {
   return new Proxy(sql, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       if (property === 'unsafe') {
-        return (query: string, parameters?: unknown[], options?: object) =>
-          value.call(target, query, parameters, { ...options, prepare: true });
+        return (query: string, parameters?: unknown[], options?: object) => {
+          const pending = countInFlight(
+            value.call(target, query, parameters, { ...options, prepare: true }) as PendingQuery,
+            counter,
+          );
+          const span = tracingOn() ? querySpan(query, 'postgres') : undefined;
+          return span ? tracedQuery(pending as unknown as PromiseLike<unknown>, span) : pending;
+        };
       }
       if (property === 'begin' || property === 'savepoint') {
         return (...args: unknown[]) => {
           const body = args.at(-1) as (inner: object) => unknown;
-          args[args.length - 1] = (inner: object) => body(preparedStatements(inner));
+          args[args.length - 1] = (inner: object) => body(preparedStatements(inner, counter));
           return value.apply(target, args);
         };
+      }
+      return value.bind(target);
+    },
+  });
+}
+
+/** PendingQuery is the part of a postgres.js query countInFlight wraps. */
+interface PendingQuery {
+  handle(): Promise<void>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * countInFlight counts a postgres.js query from the moment it is sent (its
+ * `handle`, run when it is first awaited) until it settles. postgres.js queries
+ * are lazy promises, so wrapping `then` would send them too early.
+ */
+function countInFlight<Q extends PendingQuery>(query: Q, counter: { inFlight: number }): Q {
+  const { handle, resolve, reject } = query;
+  let counted = false;
+  const settled = () => {
+    if (counted) {
+      counted = false;
+      counter.inFlight -= 1;
+    }
+  };
+  query.handle = function (this: Q) {
+    if (!counted) {
+      counted = true;
+      counter.inFlight += 1;
+    }
+    return handle.call(this);
+  };
+  query.resolve = (value) => {
+    settled();
+    resolve(value);
+  };
+  query.reject = (error) => {
+    settled();
+    reject(error);
+  };
+  return query;
+}
+
+/** countQueries counts PGlite's queries and transactions in flight; drizzle calls these three. */
+function countQueries(client: {
+  query: (...args: never[]) => Promise<unknown>;
+  exec: (...args: never[]) => Promise<unknown>;
+  transaction: (...args: never[]) => Promise<unknown>;
+}): { inFlight: number } {
+  const counter = { inFlight: 0 };
+  for (const method of ['query', 'exec', 'transaction'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    client[method] = (async (...args: unknown[]) => {
+      counter.inFlight += 1;
+      try {
+        return await original(...args);
+      } finally {
+        counter.inFlight -= 1;
+      }
+    }) as never;
+  }
+  return counter;
+}
+
+/**
+ * tracedQuery ends `span` when a postgres.js query settles. The query is lazy
+ * (it runs when awaited, after drizzle has called `.values()` on it), so its own
+ * `then` is wrapped rather than awaited here.
+ */
+function tracedQuery<Q extends PromiseLike<unknown>>(query: Q, span: Span): Q {
+  const then = query.then;
+  let ended = false;
+  const end = (error?: unknown) => {
+    if (ended) return;
+    ended = true;
+    if (error !== undefined) failSpan(span, error);
+    span.end();
+  };
+  Object.defineProperty(query, 'then', {
+    configurable: true,
+    value(onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) {
+      return then.call(
+        query,
+        (value) => {
+          end();
+          return onFulfilled ? onFulfilled(value) : value;
+        },
+        (error: unknown) => {
+          end(error);
+          if (onRejected) return onRejected(error);
+          throw error;
+        },
+      );
+    },
+  });
+  return query;
+}
+
+/**
+ * tracedPglite puts every statement PGlite runs for drizzle (queries, and those
+ * of its transactions) in a span.
+ */
+function tracedPglite<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'query' || property === 'exec') {
+        return async (text: string, ...rest: unknown[]) => {
+          const span = querySpan(text, 'pglite');
+          if (!span) return value.call(target, text, ...rest);
+          try {
+            return await value.call(target, text, ...rest);
+          } catch (error) {
+            failSpan(span, error);
+            throw error;
+          } finally {
+            span.end();
+          }
+        };
+      }
+      if (property === 'transaction') {
+        return (body: (tx: object) => unknown) =>
+          value.call(target, (tx: object) => body(tracedPglite(tx)));
       }
       return value.bind(target);
     },

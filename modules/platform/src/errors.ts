@@ -56,11 +56,13 @@ const STATUS_DEFAULTS: Record<number, { code: string; title: string }> = {
   403: { code: 'forbidden', title: 'Forbidden' },
   404: { code: 'not-found', title: 'Not found' },
   405: { code: 'method-not-allowed', title: 'Method not allowed' },
+  408: { code: 'request-timeout', title: 'Request timeout' },
   409: { code: 'conflict', title: 'Conflict' },
   413: { code: 'payload-too-large', title: 'Payload too large' },
   415: { code: 'unsupported-media-type', title: 'Unsupported media type' },
   422: { code: 'unprocessable', title: 'Unprocessable request' },
   429: { code: 'too-many-requests', title: 'Too many requests' },
+  431: { code: 'headers-too-large', title: 'Request header fields too large' },
   500: { code: 'internal', title: 'Internal server error' },
   502: { code: 'bad-gateway', title: 'Bad gateway' },
   503: { code: 'unavailable', title: 'Service unavailable' },
@@ -175,6 +177,49 @@ export class AppError extends Error {
   static internal(detail = 'An unexpected error occurred', cause?: unknown): AppError {
     return new AppError({ status: 500, detail, cause });
   }
+}
+
+/** Driver and socket error codes meaning the database could not be reached (postgres.js, Node). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
+/** SQLSTATEs of the same: class 08 (connection exception), 57P01–57P03 (shutting down, starting). */
+const UNREACHABLE_STATES = /^(08|57P0[1-3])/;
+
+/**
+ * databaseUnreachable is the 503 for an error (or its cause, as drizzle wraps
+ * driver errors) meaning the database cannot be reached now — it is restarting,
+ * or the network to it is down — instead of a 500: the request may simply be
+ * tried again. Undefined for any other error.
+ */
+export function databaseUnreachable(error: unknown): AppError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    if (isAppError(current)) return undefined;
+    const code = (current as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE_CODES.has(code) || UNREACHABLE_STATES.test(code))
+    ) {
+      return new AppError({
+        status: 503,
+        code: 'database-unreachable',
+        detail: 'The database cannot be reached right now; try again shortly',
+        headers: { 'retry-after': '1' },
+        cause: error,
+      });
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** isAppError narrows unknown values; works across copies of this module. */

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +41,44 @@ async function expectProblem(res: Response, status: number, code: string) {
   expect(typeof body.detail).toBe('string');
   expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|hunter2/);
   return body;
+}
+
+/** sendOn sends one request over `agent` (to reuse its connection) and reads the answer. */
+function sendOn(
+  agent: Agent,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number }> {
+  const url = new URL(t.url!);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      agent,
+      host: url.hostname,
+      port: url.port,
+      method,
+      path,
+      headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {},
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode! }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** sendRaw writes bytes to the server and returns everything it answers before closing. */
+function sendRaw(text: string): Promise<string> {
+  const url = new URL(t.url!);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
 }
 
 describe('problem responses', () => {
@@ -83,6 +123,15 @@ describe('problem responses', () => {
     expect(await countNotes()).toBe(before);
   });
 
+  it('returns 400 with the field for text holding a NUL character, and writes nothing', async () => {
+    // Postgres text cannot store U+0000: this was a 500 from the database.
+    const before = await countNotes();
+    const res = await t.request('/api/notes/notes', jsonRequest('POST', { text: 'a\u0000b' }));
+    const body = await expectProblem(res, 400, 'validation-failed');
+    expect(body.errors).toEqual([expect.objectContaining({ path: 'text' })]);
+    expect(await countNotes()).toBe(before);
+  });
+
   it('returns 400 when the body is missing entirely', async () => {
     const res = await t.request('/api/notes/notes', {
       method: 'POST',
@@ -124,6 +173,41 @@ describe('problem responses', () => {
       duplex: 'half',
     } as RequestInit);
     await expectProblem(res, 413, 'payload-too-large');
+  });
+
+  it('keeps a kept-alive connection usable after a 413 sent before the body was read', async () => {
+    // The body is far larger than socket buffers: it is still arriving when the 413 goes out.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const big = await sendOn(agent, 'POST', '/api/notes/notes', 'x'.repeat(400_000));
+      expect(big.status).toBe(413);
+      const next = await sendOn(agent, 'GET', '/api/notes/nope');
+      expect(next.status).toBe(404);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers headers over the limit with a 431 problem, not a bare status line', async () => {
+    const answer = await sendRaw(
+      `GET /api/notes/nope HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain('content-type: application/problem+json');
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+      status: 431,
+      code: 'headers-too-large',
+      type: 'urn:seam:problem:headers-too-large',
+    });
+  });
+
+  it('answers a request Node cannot parse with a 400 problem', async () => {
+    const answer = await sendRaw('GET /api/notes/nope HTTP/1.1\r\nbad header\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toMatchObject({
+      status: 400,
+      code: 'bad-request',
+    });
   });
 
   it('returns 500 with a request id and no internals for an unexpected error', async () => {
@@ -234,6 +318,8 @@ describe('health, OpenAPI and docs', () => {
     const doc = (await (await t.request('/openapi.json')).json()) as OpenApiJson;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/console/services/{service}/deliveries/{id}/retry',
+      '/api/console/state',
       '/api/events/deliveries',
       '/api/events/deliveries/{id}/retry',
       '/api/notes/boom',
@@ -353,5 +439,19 @@ describe('topology', () => {
     expect(error).toBeInstanceOf(AppError);
     expect(error.code).toBe('invalid-configuration');
     expect(error.detail).toContain('service "nope" is not in the topology; its services are notes');
+  });
+
+  it('refuses the NATS event transport without servers, before opening the database', async () => {
+    const error = await createHost({
+      modules: [notesModule],
+      env: {
+        SEAM_EVENT_TRANSPORT: 'nats',
+        SEAM_DATA_DIR: '/nonexistent/seam',
+        LOG_LEVEL: 'silent',
+      },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe('invalid-configuration');
+    expect(error.detail).toContain('SEAM_EVENT_TRANSPORT=nats needs SEAM_NATS_SERVERS');
   });
 });

@@ -3,6 +3,7 @@ export { z, createRoute } from '@hono/zod-openapi';
 export {
   AppError,
   isAppError,
+  databaseUnreachable,
   validationError,
   fieldErrorsFromZod,
   ProblemSchema,
@@ -14,6 +15,15 @@ export {
 } from './errors.js';
 export { loadConfig, PlatformEnvSchema, type PlatformConfig } from './config.js';
 export { createLogger, type Logger } from './logger.js';
+export {
+  SEAM_MODULE,
+  SEAM_OPERATION,
+  SEAM_TRANSPORT,
+  setTracingOn,
+  tracingOn,
+  TRACEPARENT_HEADER,
+} from './tracing.js';
+export { startTelemetry, type Telemetry } from './telemetry.js';
 export {
   createDatabase,
   MIGRATIONS_TABLE,
@@ -45,6 +55,7 @@ export {
   createClient,
   createHttpTransport,
   createInProcessTransport,
+  DEADLINE_HEADER,
   httpReplicas,
   INTERNAL_OPERATIONS_PATH,
   SERVICE_TOKEN_HEADER,
@@ -60,6 +71,7 @@ export {
 } from './remote/replicas.js';
 export {
   classify,
+  readJson,
   send,
   type SendFailure,
   type SendOptions,
@@ -67,12 +79,19 @@ export {
 } from './remote/http.js';
 export {
   createBaseApp,
+  limitBody,
   type BaseAppOptions,
   type BaseEnv,
   type Readiness,
 } from './http/base-app.js';
 export { OperationRegistry } from './operations.js';
-export { BEARER_SECURITY, requireAuth } from './http/auth.js';
+export {
+  authRequirement,
+  BEARER_SECURITY,
+  PUBLIC_SECURITY,
+  requireAuth,
+  type AuthRequirement,
+} from './http/auth.js';
 export {
   createTokenSigner,
   createTokenVerifier,
@@ -88,14 +107,31 @@ export {
   createModuleApp,
   jsonBody,
   jsonContent,
+  API_LICENSE,
+  API_SERVERS,
   mergeOpenApiDocuments,
   moduleDocument,
   problemResponses,
+  routesDocument,
   type OpenApiDocument,
 } from './http/openapi.js';
 export { problemResponse } from './http/problem.js';
 export type { SeamEnv } from './http/env.js';
 export { createHost, migrate, type Host, type HostOptions } from './host.js';
+export { EVENTS_ADMIN } from './events/admin-routes.js';
+export {
+  moduleGraph,
+  recordCalls,
+  type CalledContracts,
+  type CallEdge,
+  type CallRecorder,
+  type EventEdge,
+  type GraphEvent,
+  type GraphModule,
+  type GraphOperation,
+  type GraphRoute,
+  type ModuleGraph,
+} from './module-graph.js';
 export {
   defineEvent,
   type EventContext,
@@ -108,7 +144,18 @@ export type { Events } from './module.js';
 export { MoneySchema, type Money } from './money.js';
 export { mountDocs } from './http/docs.js';
 export { errorHandler, methodNotAllowedResponse, notFoundHandler } from './http/problem.js';
-export { Metrics, routeLabel } from './http/metrics.js';
+export {
+  breakerGauges,
+  Metrics,
+  METRICS,
+  METRICS_BUCKETS,
+  routeLabel,
+  type MetricDefinition,
+  type MetricsSnapshot,
+  type OperationSummary,
+  type RouteSeries,
+  type RouteSummary,
+} from './http/metrics.js';
 export {
   loadTopology,
   parseTopology,
@@ -118,8 +165,35 @@ export {
   TopologySchema,
   type ResolvedService,
   type Topology,
+  type TopologyEvents,
   type TopologyService,
 } from './topology.js';
 export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 export { listenOn, stopServer, type ListenOptions, type ServerType } from './http/serve.js';
+export {
+  clientAddress,
+  RateLimiter,
+  rateLimit,
+  tooManyRequests,
+  trustedProxies,
+  type RateLimitRule,
+} from './http/rate-limit.js';
+export { SECURITY_HEADERS } from './http/security-headers.js';
 export { runMain, startupErrorLines, type Running } from './run-main.js';
+export { RecentErrors, type RecentError } from './http/recent-errors.js';
+export { mountConsolePage, CONSOLE_PATH } from './http/console-page.js';
+export { authenticate } from './http/auth.js';
+export {
+  consoleRouter,
+  consoleDocument,
+  CONSOLE_API,
+  subscriberCounts,
+  mergeGraphs,
+  CONSOLE_ROUTER_NAME,
+  ConsoleStateSchema,
+  type ConsoleSource,
+  type ConsoleState,
+  type ConsoleDelivery,
+  type ConsoleProcess,
+  type ConsoleService,
+} from './host/console.js';

@@ -3,9 +3,10 @@
 // and output are validated here, deadlines enforced, and every failure leaves as
 // an AppError.
 import type { CallContext, Contract, OperationHandlers } from './contract.js';
-import { AppError, isAppError, validationError } from './errors.js';
+import { AppError, databaseUnreachable, isAppError, validationError } from './errors.js';
 import type { Logger } from './logger.js';
 import { runInScope } from './scope.js';
+import { inSpan, SEAM_MODULE, SEAM_OPERATION, SpanKind, tracingOn } from './tracing.js';
 
 interface RegisteredModule {
   contract: Contract;
@@ -37,9 +38,25 @@ export class OperationRegistry {
    * invoke validates, runs and bounds one operation call: input checked against
    * the contract (400), the handler run in the call's scope and cut off at its
    * deadline (504), its output checked (a broken contract is a logged 500), and
-   * anything unexpected turned into a 500 without internals.
+   * anything unexpected turned into a 500 without internals. With tracing on,
+   * the call is an INTERNAL span `<module>.<operation>`.
    */
   invoke(
+    module: string,
+    operation: string,
+    input: unknown,
+    context: CallContext,
+  ): Promise<unknown> {
+    if (!tracingOn()) return this.#invoke(module, operation, input, context);
+    return inSpan(
+      `${module}.${operation}`,
+      SpanKind.INTERNAL,
+      { [SEAM_MODULE]: module, [SEAM_OPERATION]: operation, 'seam.caller': context.caller },
+      () => this.#invoke(module, operation, input, context),
+    );
+  }
+
+  #invoke(
     module: string,
     operation: string,
     input: unknown,
@@ -69,6 +86,8 @@ export class OperationRegistry {
     if (remaining <= 0) return Promise.reject(deadlineExceeded(module, operation));
     const failed = (error: unknown): AppError => {
       if (isAppError(error)) return error;
+      const unreachable = databaseUnreachable(error);
+      if (unreachable) return unreachable;
       registered.log.error(
         { err: error, operation, requestId: context.requestId, caller: context.caller },
         'operation failed',

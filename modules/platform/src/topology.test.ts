@@ -222,6 +222,37 @@ describe('parseTopology', () => {
     ]);
   });
 
+  it('accepts an events section: http, or nats with servers and an optional prefix', () => {
+    const base = withServices(() => {}) as Record<string, unknown>;
+    expect(parseTopology({ ...base, events: { transport: 'http' } }, MODULES).events).toEqual({
+      transport: 'http',
+    });
+    const nats = { transport: 'nats', servers: ['nats://127.0.0.1:4222'], prefix: 'shop_1' };
+    expect(parseTopology({ ...base, events: nats }, MODULES).events).toEqual(nats);
+    expect(parseTopology(base, MODULES).events).toBeUndefined();
+  });
+
+  it('names what is wrong in an events section', () => {
+    const base = withServices(() => {}) as Record<string, unknown>;
+    const paths = (events: unknown) =>
+      topologyError({ ...base, events }).errors?.map((e) => `${e.path}: ${e.message}`);
+    expect(paths({ transport: 'nats', servers: [] })).toEqual([
+      'events.servers: list at least one NATS server',
+    ]);
+    expect(paths({ transport: 'nats', servers: ['http://127.0.0.1:4222'] })).toEqual([
+      'events.servers.0: must be a nats:// (or tls://) host:port URL, e.g. nats://127.0.0.1:4222',
+    ]);
+    expect(
+      paths({ transport: 'nats', servers: ['nats://127.0.0.1:4222'], prefix: 'Shop' }),
+    ).toEqual([
+      'events.prefix: lowercase letters, digits and underscores, starting with a letter (≤ 32)',
+    ]);
+    expect(paths({ transport: 'kafka' })?.[0]).toMatch(/^events\.transport: /);
+    expect(paths({ transport: 'http', servers: ['nats://127.0.0.1:4222'] })).toEqual([
+      'events: unknown field "servers"',
+    ]);
+  });
+
   it('rejects a topology without services', () => {
     expect(topologyError({ services: {} }, []).errors).toEqual([
       expect.objectContaining({

@@ -38,6 +38,43 @@ const ServiceSchema = z
   })
   .meta({ description: 'One deployable service: a process (or several replicas) hosting modules' });
 
+/** NATS_URL is a NATS server address: nats:// (or tls://) host and port, nothing else. */
+const NATS_URL = /^(nats|tls):\/\/[^/?#\s@]+$/;
+const NATS_URL_MESSAGE = 'must be a nats:// (or tls://) host:port URL, e.g. nats://127.0.0.1:4222';
+/** NATS_PREFIX names the streams and subjects of one deployment on a shared NATS. */
+export const NATS_PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
+const NATS_PREFIX_MESSAGE =
+  'lowercase letters, digits and underscores, starting with a letter (≤ 32)';
+
+/**
+ * EventsSchema picks how events travel between services: `http` (the default)
+ * pushes each delivery from the publisher's outbox to the subscriber's service;
+ * `nats` relays each event once to a JetStream stream of its publishing module,
+ * from which every subscribing module pulls with a durable consumer.
+ */
+export const EventsSchema = z
+  .discriminatedUnion('transport', [
+    z.strictObject({ transport: z.literal('http') }),
+    z.strictObject({
+      transport: z.literal('nats'),
+      servers: z
+        .array(z.string().regex(NATS_URL, NATS_URL_MESSAGE))
+        .min(1, 'list at least one NATS server')
+        .meta({
+          description: 'NATS servers with JetStream enabled; the client fails over between them',
+          examples: [['nats://127.0.0.1:4222']],
+        }),
+      prefix: z.string().regex(NATS_PREFIX, NATS_PREFIX_MESSAGE).optional().meta({
+        description:
+          'Names this deployment’s streams (`<PREFIX>_<MODULE>`) and subjects (`<prefix>.events.<type>`) on a shared NATS; default `seam`',
+      }),
+    }),
+  ])
+  .meta({
+    description:
+      'How events travel between services: `http` pushes from each outbox (default), `nats` goes through JetStream (docs/events.md)',
+  });
+
 /**
  * TopologySchema is the shape of a topology file; `topology/topology.schema.json`
  * is generated from it (see topologyJsonSchema).
@@ -49,6 +86,7 @@ export const TopologySchema = z
       .strictObject({ url: BaseUrlSchema })
       .optional()
       .meta({ description: 'Where the gateway answers; start:split listens on its port' }),
+    events: EventsSchema.optional(),
     services: z
       .record(z.string().regex(SERVICE_NAME, SERVICE_NAME_MESSAGE), ServiceSchema)
       .refine((services) => Object.keys(services).length > 0, 'a topology has at least one service')
@@ -61,6 +99,7 @@ export const TopologySchema = z
 
 export type Topology = z.output<typeof TopologySchema>;
 export type TopologyService = Topology['services'][string];
+export type TopologyEvents = NonNullable<Topology['events']>;
 
 /** ResolvedService is what one process of a topology needs: its modules and everyone else's URLs. */
 export interface ResolvedService {

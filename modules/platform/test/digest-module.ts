@@ -24,6 +24,7 @@ export const digestModule = defineModule({
   migrationsFolder: fileURLToPath(new URL('./digest-migrations', import.meta.url)),
   consumes: [NoteCreated],
   setup({ clients }) {
+    const notesClient = clients.of(notesContract);
     return {
       operations: {},
       routes() {},
@@ -31,7 +32,7 @@ export const digestModule = defineModule({
         on(NoteCreated, {
           prepare: async (event) => {
             digestControl.prepared += 1;
-            return clients.of(notesContract).getNote({ id: event.payload.noteId });
+            return notesClient.getNote({ id: event.payload.noteId });
           },
           handle: async (event, { tx, prepared: note }) => {
             await tx.insert(digests).values({ noteId: event.payload.noteId, text: note.text });

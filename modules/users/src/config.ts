@@ -6,6 +6,10 @@ import { parsePrivateJwk } from './keys.js';
 /** ADMIN_PASSWORD_MIN_LENGTH is stricter than a customer's: this account runs the shop. */
 export const ADMIN_PASSWORD_MIN_LENGTH = 12;
 
+function rate(perMinute: number) {
+  return z.coerce.number().int().min(1).max(1_000_000).default(perMinute);
+}
+
 /** usersConfig is the module's config shape (see docs/modules/users.md). */
 export const usersConfig = {
   /** SEAM_ADMIN_EMAIL names the first admin, created on start when missing. */
@@ -14,6 +18,11 @@ export const usersConfig = {
   SEAM_ADMIN_PASSWORD: z.string().min(ADMIN_PASSWORD_MIN_LENGTH).max(256).optional(),
   /** SEAM_ACCESS_TOKEN_TTL_SECONDS is the lifetime of an access token: 1 minute to 1 day. */
   SEAM_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** Rate limits of sign-in and sign-up, per minute: per client address, and per email. */
+  SEAM_LOGIN_RATE_PER_MINUTE: rate(60),
+  SEAM_LOGIN_ACCOUNT_RATE_PER_MINUTE: rate(10),
+  SEAM_REGISTER_RATE_PER_MINUTE: rate(20),
+  SEAM_REGISTER_ACCOUNT_RATE_PER_MINUTE: rate(5),
   /** SEAM_JWT_PRIVATE_KEY is an Ed25519 private JWK (JSON); generated and stored when unset. */
   SEAM_JWT_PRIVATE_KEY: z
     .string()

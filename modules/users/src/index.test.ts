@@ -36,6 +36,10 @@ describe('exported surface', () => {
       'SEAM_ADMIN_EMAIL',
       'SEAM_ADMIN_PASSWORD',
       'SEAM_JWT_PRIVATE_KEY',
+      'SEAM_LOGIN_ACCOUNT_RATE_PER_MINUTE',
+      'SEAM_LOGIN_RATE_PER_MINUTE',
+      'SEAM_REGISTER_ACCOUNT_RATE_PER_MINUTE',
+      'SEAM_REGISTER_RATE_PER_MINUTE',
     ]);
   });
 });
@@ -85,15 +89,15 @@ describe('hosted', () => {
 
     it('documents the error answers as problem+json and the bearer security of /me', () => {
       expect(Object.keys(operation('/api/users/register', 'post')!.responses).sort()).toEqual(
-        ['201', '400', '409', '413', '415'].sort(),
+        ['201', '400', '409', '413', '415', '429'].sort(),
       );
       expect(Object.keys(operation('/api/users/login', 'post')!.responses).sort()).toEqual(
-        ['200', '400', '401', '413', '415'].sort(),
+        ['200', '400', '401', '413', '415', '429'].sort(),
       );
       const me = operation('/api/users/me', 'get')!;
       expect(me.security).toEqual([{ bearerAuth: [] }]);
       expect(me.responses['401']!.content).toHaveProperty(['application/problem+json']);
-      expect(operation('/api/users/login', 'post')!.security).toBeUndefined();
+      expect(operation('/api/users/login', 'post')!.security).toEqual([]);
     });
 
     it('registers the schemas as components', () => {

@@ -1,5 +1,8 @@
+import { fakeNotifications } from '@seam/notifications-contract/testing';
+import { eventually, jsonRequest, type TestHost } from '@seam/platform/testing';
+import { UserRegistered } from '@seam/users-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonRequest, type TestHost } from '@seam/platform/testing';
+import usersModule from './index.js';
 import { users } from './schema.js';
 import {
   expectProblem,
@@ -177,6 +180,35 @@ describe('users.UserRegistered', () => {
     const account = newAccount();
     await Promise.all([register(t, account), register(t, account)]);
     expect(await eventsFor(account.email)).toHaveLength(1);
+  });
+
+  it('reaches the module that consumes it (notifications, faked) once, as written', async () => {
+    const notifications = fakeNotifications({ consumes: [UserRegistered] });
+    const own = await startUsersHost(
+      { SEAM_EVENT_POLL_MS: '20' },
+      { modules: [usersModule, notifications.module] },
+    );
+    try {
+      const account = newAccount();
+      const { body: user } = await register(own, account);
+      const [written] = await registeredEvents(own.host.database.db);
+      const delivered = await eventually(() => {
+        expect(notifications.events).toHaveLength(1);
+        return notifications.events[0]!;
+      });
+      expect(delivered).toEqual({
+        id: written!.id,
+        type: 'users.UserRegistered',
+        version: 1,
+        source: 'users',
+        occurredAt: written!.occurredAt.toISOString(),
+        payload: { userId: user.id, email: account.email, name: account.name },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(notifications.events).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
   });
 
   it('is not written for a registration rejected as invalid', async () => {

@@ -8,6 +8,7 @@ import { getUser } from './get-user.js';
 import { createKeyStore } from './keys.js';
 import { createLogin } from './login.js';
 import { currentUser } from './me.js';
+import { authLimits } from './rate-limits.js';
 import { registerUser } from './register.js';
 
 /** setupUsers implements usersContract; the host calls it once per process. */
@@ -23,6 +24,8 @@ export function setupUsers(
     ttlSeconds: config.SEAM_ACCESS_TOKEN_TTL_SECONDS,
   });
 
+  const limits = authLimits(config);
+
   return {
     operations: {
       getJwks: () => keys.jwks(),
@@ -30,6 +33,8 @@ export function setupUsers(
     },
     routes(app) {
       const { routes } = usersContract;
+      app.use(routes.register.path, ...limits.register);
+      app.use(routes.login.path, ...limits.login);
       app.openapi(routes.register, async (c) => {
         return c.json(await registerUser(db, events, c.req.valid('json')), 201);
       });

@@ -2,7 +2,15 @@
 // at a time; it says which replica answered. The other service behind the
 // gateway in those tests is the platform's notes fixture (@seam/platform/testing).
 import { fileURLToPath } from 'node:url';
-import { createRoute, defineContract, defineModule, jsonContent, z } from '@seam/platform';
+import {
+  createRoute,
+  defineContract,
+  defineModule,
+  jsonContent,
+  problemResponses,
+  PUBLIC_SECURITY,
+  z,
+} from '@seam/platform';
 
 const ReplicaSchema = z.object({ replica: z.string() }).openapi('GatewayReplica');
 
@@ -14,9 +22,11 @@ const pingsContract = defineContract({
     ping: createRoute({
       method: 'get',
       path: '/',
+      operationId: 'ping',
+      security: PUBLIC_SECURITY,
       summary: 'Say which replica answered',
       tags: ['pings'],
-      responses: { 200: jsonContent(ReplicaSchema, 'The replica') },
+      responses: { 200: jsonContent(ReplicaSchema, 'The replica'), ...problemResponses(401) },
     }),
   },
 });

@@ -31,6 +31,7 @@ export const CartLeftOutSchema = z
     productId: ProductIdSchema,
     quantity: QuantitySchema,
     reason: z.enum(['unavailable', 'other-currency', 'overflow']).openapi({
+      example: 'unavailable',
       description:
         '`unavailable`: the product is gone from the catalog; `other-currency`: the catalog now prices it in another currency than the cart; `overflow`: the total would exceed 2^53 - 1 minor units',
     }),
@@ -51,7 +52,20 @@ export const CartSchema = z
         'Lines in the cart that cannot be bought now (not in `total`); remove them to check out',
     }),
   })
-  .openapi('Cart');
+  .openapi('Cart', {
+    example: {
+      items: [
+        {
+          productId: '8e9f27c6-dd9e-50b3-9b0e-03b140b75431',
+          name: 'Conical Burr Espresso Grinder',
+          quantity: 2,
+          unitPrice: { amount: 24900, currency: 'EUR' },
+          lineTotal: { amount: 49800, currency: 'EUR' },
+        },
+      ],
+      total: { amount: 49800, currency: 'EUR' },
+    },
+  });
 export type Cart = z.output<typeof CartSchema>;
 
 export const AddCartItemSchema = z
@@ -70,6 +84,7 @@ const ProductIdParams = z.object({
 const getCart = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'getCart',
   summary: 'Get my cart',
   description: 'Your cart with current catalog prices and totals.',
   tags: ['cart'],
@@ -81,6 +96,7 @@ const getCart = createRoute({
 const addItem = createRoute({
   method: 'post',
   path: '/items',
+  operationId: 'addCartItem',
   summary: 'Add a product to my cart',
   description:
     'Adds the quantity to the line of that product (creating it). Unknown product → 404; another currency than the cart → 409; more than 99 of one product → 422.',
@@ -97,6 +113,7 @@ const addItem = createRoute({
 const updateItem = createRoute({
   method: 'patch',
   path: '/items/{productId}',
+  operationId: 'updateCartItem',
   summary: 'Change the quantity of a cart line',
   description: 'Sets the quantity of a product already in the cart; not in the cart → 404.',
   tags: ['cart'],
@@ -112,6 +129,7 @@ const updateItem = createRoute({
 const removeItem = createRoute({
   method: 'delete',
   path: '/items/{productId}',
+  operationId: 'removeCartItem',
   summary: 'Remove a product from my cart',
   description: 'Removes the line; not in the cart → 404.',
   tags: ['cart'],

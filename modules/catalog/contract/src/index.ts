@@ -11,6 +11,7 @@ import {
   jsonContent,
   MoneySchema,
   problemResponses,
+  PUBLIC_SECURITY,
   requireAuth,
   z,
   type Money,
@@ -200,6 +201,7 @@ const listProducts = createRoute({
   method: 'get',
   path: '/products',
   operationId: 'listProducts',
+  security: PUBLIC_SECURITY,
   tags: TAGS,
   summary: 'List products',
   description:
@@ -215,6 +217,7 @@ const getProduct = createRoute({
   method: 'get',
   path: '/products/{id}',
   operationId: 'getProduct',
+  security: PUBLIC_SECURITY,
   tags: TAGS,
   summary: 'Get a product',
   description: 'Returns one product by id.',

@@ -197,7 +197,7 @@ describe('fetchProducts', () => {
   it('asks nothing for no ids', async () => {
     const fake = fakeCatalog();
     expect(await fetchProducts(fake.client, [])).toEqual(new Map());
-    expect(fake.calls).toBe(0);
+    expect(fake.calls.getProducts).toBe(0);
   });
 
   it(`asks in parallel chunks of ${GET_PRODUCTS_MAX}, each id once, and leaves out unknown ids`, async () => {
@@ -214,7 +214,7 @@ describe('fetchProducts', () => {
     };
     const ids = [...products.map((p) => p.id), products[0]!.id, unknown];
     const found = await fetchProducts(fake.client, ids);
-    expect(fake.calls).toBe(3);
+    expect(fake.calls.getProducts).toBe(3);
     expect(most).toBe(3);
     expect([...found.keys()]).toEqual(products.map((p) => p.id));
   });

@@ -1,17 +1,11 @@
 // A fake catalog for other modules' tests (import from '@seam/catalog-contract/testing'):
 // products in a map the test arranges, a switch that makes it unreachable, a hook
-// that runs inside each call, and a count of getProducts calls. Host it as a
+// that runs first in each call, and a count of calls per operation. Host it as a
 // module (`fake.module`) or call it directly (`fake.client`).
 import { randomUUID } from 'node:crypto';
-import {
-  AppError,
-  type ModuleClient,
-  type ModuleDefinition,
-  type Money,
-  type OperationHandlers,
-} from '@seam/platform';
-import { fakeClient, fakeModule } from '@seam/platform/testing';
-import { catalogContract, type CatalogContract, type Product } from './index.js';
+import { AppError, type Money } from '@seam/platform';
+import { fakeClient, fakeModule, fakeOperations, type ContractFake } from '@seam/platform/testing';
+import { catalogContract, LIST_LIMIT, type CatalogContract, type Product } from './index.js';
 
 let sequence = 0;
 
@@ -32,25 +26,18 @@ export function testProduct(overrides: Partial<Product> = {}): Product {
   };
 }
 
-/** FakeCatalog is the state and switches of one fake catalog. */
-export interface FakeCatalog {
+/**
+ * FakeCatalog is the state and switches of one fake catalog. listProducts pages
+ * through `products` in insertion order; its cursor is the offset of the next page.
+ */
+export interface FakeCatalog extends ContractFake<CatalogContract> {
   readonly products: Map<string, Product>;
-  /** unavailable makes every call fail as an unreachable module (503). */
-  unavailable: boolean;
-  /** calls counts getProducts calls. */
-  calls: number;
-  /** before runs inside every call, first, with the operation's name (to fail or delay it). */
-  before?: (operation: keyof CatalogContract['operations']) => Promise<void>;
   /** add puts a product (testProduct() when omitted) in the catalog and returns it. */
   add(product?: Product): Product;
   /** price adds a product with that price (and name). */
   price(price: Money, name?: string): Product;
   /** reprice changes a product's price, as an admin would in the catalog. */
   reprice(product: Product, amount: number, currency?: string): void;
-  /** module hosts the fake as the catalog module. */
-  readonly module: ModuleDefinition<CatalogContract>;
-  /** client calls the fake directly. */
-  readonly client: ModuleClient<CatalogContract>;
 }
 
 /**
@@ -62,33 +49,29 @@ export interface FakeCatalog {
  * const grinder = catalog.price({ amount: 24900, currency: 'EUR' }, 'Grinder');
  */
 export function fakeCatalog(): FakeCatalog {
-  const enter = async (operation: keyof CatalogContract['operations']) => {
-    await fake.before?.(operation);
-    if (fake.unavailable) {
-      throw AppError.unavailable('The fake catalog is down', 'module-unreachable');
-    }
-  };
-  const operations: OperationHandlers<CatalogContract> = {
-    async listProducts() {
-      await enter('listProducts');
-      return { items: [...fake.products.values()], nextCursor: null };
+  const { operations, calls } = fakeOperations(catalogContract, () => fake, {
+    async listProducts({ limit = LIST_LIMIT.default, cursor }) {
+      const start = cursor ? Number(cursor) : 0;
+      const next = start + limit;
+      const products = [...fake.products.values()];
+      return {
+        items: products.slice(start, next),
+        nextCursor: next < products.length ? String(next) : null,
+      };
     },
     async getProduct({ id }) {
-      await enter('getProduct');
       const product = fake.products.get(id);
       if (!product) throw AppError.notFound(`Product ${id} does not exist`, 'product-not-found');
       return product;
     },
     async getProducts({ ids }) {
-      fake.calls += 1;
-      await enter('getProducts');
       return { items: [...new Set(ids)].flatMap((id) => fake.products.get(id) ?? []) };
     },
-  };
+  });
   const fake: FakeCatalog = {
     products: new Map(),
     unavailable: false,
-    calls: 0,
+    calls,
     add(product = testProduct()) {
       fake.products.set(product.id, product);
       return product;

@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonContent,
   problemResponses,
+  PUBLIC_SECURITY,
   requireAuth,
   z,
 } from '@seam/platform';
@@ -62,6 +63,8 @@ const ProductIdParams = z.object({
 const getStock = createRoute({
   method: 'get',
   path: '/stock/{productId}',
+  operationId: 'getStock',
+  security: PUBLIC_SECURITY,
   summary: 'Get stock of a product',
   description:
     'Units available to order and units held by open reservations. A product without stock records reports 0 and 0.',
@@ -73,6 +76,7 @@ const getStock = createRoute({
 const setStock = createRoute({
   method: 'put',
   path: '/stock/{productId}',
+  operationId: 'setStock',
   summary: 'Set available stock of a product',
   description:
     'Sets the units available to reserve (a stock count). Reserved units are not affected. Admin only.',

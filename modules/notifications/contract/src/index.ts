@@ -9,6 +9,18 @@ import {
   z,
 } from '@seam/platform';
 
+/** NOTIFICATION_EXAMPLE is the message recorded when an order is confirmed. */
+const NOTIFICATION_EXAMPLE = {
+  id: 'e4d3c2b1-a098-4f7e-8d6c-5b4a39281706',
+  userId: 'b7e2d4c1-8a3f-4e6b-9c5d-2f1a0e9d8c7b',
+  kind: 'order-confirmed',
+  recipient: 'ada@example.com',
+  subject: 'Your order 3f1c9a7e is confirmed',
+  body: 'Thank you for your order. We will ship 2 items for EUR 498.00 to London.',
+  orderId: '3f1c9a7e-2b4d-4c8e-9f6a-1d2e3c4b5a69',
+  createdAt: '2025-01-06T09:00:02.000Z',
+} as const;
+
 export const NotificationSchema = z
   .object({
     id: z.uuid(),
@@ -20,12 +32,13 @@ export const NotificationSchema = z
     orderId: z.uuid().nullable(),
     createdAt: z.string(),
   })
-  .openapi('Notification');
+  .openapi('Notification', { example: NOTIFICATION_EXAMPLE });
 export type Notification = z.output<typeof NotificationSchema>;
 
 const listNotifications = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listNotifications',
   summary: 'List my notifications',
   description: 'The messages sent (recorded) to you, newest first.',
   tags: ['notifications'],
@@ -39,11 +52,16 @@ const listNotifications = createRoute({
         .min(1)
         .max(100)
         .default(50)
-        .openapi({ param: { name: 'limit', in: 'query' } }),
+        .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
     }),
   },
   responses: {
-    200: jsonContent(z.object({ items: z.array(NotificationSchema) }), 'Your notifications'),
+    200: jsonContent(
+      z
+        .object({ items: z.array(NotificationSchema) })
+        .openapi({ example: { items: [NOTIFICATION_EXAMPLE] } }),
+      'Your notifications',
+    ),
     ...problemResponses(400, 401),
   },
 });

@@ -16,6 +16,33 @@ import {
 
 export const ORDER_STATUSES = ['pending', 'confirmed', 'failed', 'cancelled'] as const;
 
+/** ORDER_EXAMPLE is a confirmed order of two grinders, as the API returns it. */
+const ORDER_EXAMPLE = {
+  id: '3f1c9a7e-2b4d-4c8e-9f6a-1d2e3c4b5a69',
+  userId: 'b7e2d4c1-8a3f-4e6b-9c5d-2f1a0e9d8c7b',
+  status: 'confirmed',
+  items: [
+    {
+      productId: '8e9f27c6-dd9e-50b3-9b0e-03b140b75431',
+      name: 'Conical Burr Espresso Grinder',
+      quantity: 2,
+      unitPrice: { amount: 24900, currency: 'EUR' },
+      lineTotal: { amount: 49800, currency: 'EUR' },
+    },
+  ],
+  total: { amount: 49800, currency: 'EUR' },
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Row',
+    city: 'London',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
+  failureReason: null,
+  createdAt: '2025-01-06T09:00:00.000Z',
+  updatedAt: '2025-01-06T09:00:01.000Z',
+} as const;
+
 export const ShippingAddressSchema = z
   .object({
     name: z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' }),
@@ -43,7 +70,12 @@ export const CheckoutRequestSchema = z
     shippingAddress: ShippingAddressSchema,
   })
   .strict()
-  .openapi('CheckoutRequest');
+  .openapi('CheckoutRequest', {
+    example: {
+      paymentMethod: { card: '4242 4242 4242 4242' },
+      shippingAddress: ORDER_EXAMPLE.shippingAddress,
+    },
+  });
 
 export const OrderItemSchema = z
   .object({
@@ -53,7 +85,7 @@ export const OrderItemSchema = z
     unitPrice: MoneySchema,
     lineTotal: MoneySchema,
   })
-  .openapi('OrderItem');
+  .openapi('OrderItem', { example: ORDER_EXAMPLE.items[0] });
 
 export const OrderSchema = z
   .object({
@@ -77,18 +109,21 @@ export const OrderSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Order');
+  .openapi('Order', { example: ORDER_EXAMPLE });
 export type Order = z.output<typeof OrderSchema>;
 
 export const OrderPageSchema = z
   .object({ items: z.array(OrderSchema), nextCursor: z.string().nullable() })
-  .openapi('OrderPage');
+  .openapi('OrderPage', { example: { items: [ORDER_EXAMPLE], nextCursor: null } });
 
-const OrderIdParams = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+const OrderIdParams = z.object({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: ORDER_EXAMPLE.id }),
+});
 
 const checkout = createRoute({
   method: 'post',
   path: '/',
+  operationId: 'checkout',
   summary: 'Check out the cart',
   description:
     'Prices the cart from the catalog, reserves stock, charges the card and confirms the order — or fails it (status `failed`, stock released). Requires an `Idempotency-Key`: replaying the same key and body returns the first response; the same key with another body is 422; while the first request is still running, 409.',
@@ -120,6 +155,7 @@ const checkout = createRoute({
 const listOrders = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listOrders',
   summary: 'List my orders',
   description: 'Your orders, newest first, paginated.',
   tags: ['orders'],
@@ -133,13 +169,17 @@ const listOrders = createRoute({
         .min(1)
         .max(100)
         .default(20)
-        .openapi({ param: { name: 'limit', in: 'query' } }),
+        .openapi({ param: { name: 'limit', in: 'query' }, example: 20 }),
       cursor: z
         .string()
         .min(1)
         .max(512)
         .optional()
-        .openapi({ param: { name: 'cursor', in: 'query' } }),
+        .openapi({
+          param: { name: 'cursor', in: 'query' },
+          description: 'Opaque `nextCursor` of the previous page',
+          example: 'WyIyMDI1LTAxLTA2VDA5OjAwOjAwLjAwMFoiXQ',
+        }),
     }),
   },
   responses: {
@@ -151,6 +191,7 @@ const listOrders = createRoute({
 const getOrder = createRoute({
   method: 'get',
   path: '/{id}',
+  operationId: 'getOrder',
   summary: 'Get one of my orders',
   description: "Another user's order is 404 (admins see every order).",
   tags: ['orders'],
@@ -163,6 +204,7 @@ const getOrder = createRoute({
 const cancelOrder = createRoute({
   method: 'post',
   path: '/{id}/cancel',
+  operationId: 'cancelOrder',
   summary: 'Cancel a confirmed order',
   description:
     'Refunds the payment and returns the stock; the order becomes `cancelled`. Cancelling a cancelled order returns it unchanged; a pending or failed order is 409.',

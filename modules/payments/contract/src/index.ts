@@ -39,6 +39,19 @@ export const CardTokenSchema = z
   .openapi('CardToken');
 export type CardToken = z.output<typeof CardTokenSchema>;
 
+/** PAYMENT_EXAMPLE is a captured payment of an order, as the API returns it. */
+const PAYMENT_EXAMPLE = {
+  id: 'c2a4e6f8-1b3d-4f5a-8c7e-9d0b2a4c6e81',
+  orderId: '3f1c9a7e-2b4d-4c8e-9f6a-1d2e3c4b5a69',
+  userId: 'b7e2d4c1-8a3f-4e6b-9c5d-2f1a0e9d8c7b',
+  amount: { amount: 49800, currency: 'EUR' },
+  status: 'captured',
+  declineReason: null,
+  cardLast4: '4242',
+  createdAt: '2025-01-06T09:00:01.000Z',
+  refundedAt: null,
+} as const;
+
 export const PaymentSchema = z
   .object({
     id: z.uuid(),
@@ -51,22 +64,32 @@ export const PaymentSchema = z
     createdAt: z.string(),
     refundedAt: z.string().nullable(),
   })
-  .openapi('Payment');
+  .openapi('Payment', { example: PAYMENT_EXAMPLE });
 export type Payment = z.output<typeof PaymentSchema>;
 
 const listPayments = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listPayments',
   summary: "List an order's payments",
   description: 'The payments of one order, for its owner or an admin; anyone else gets 404.',
   tags: ['payments'],
   security: BEARER_SECURITY,
   middleware: [requireAuth()] as const,
   request: {
-    query: z.object({ orderId: z.uuid().openapi({ param: { name: 'orderId', in: 'query' } }) }),
+    query: z.object({
+      orderId: z
+        .uuid()
+        .openapi({ param: { name: 'orderId', in: 'query' }, example: PAYMENT_EXAMPLE.orderId }),
+    }),
   },
   responses: {
-    200: jsonContent(z.object({ items: z.array(PaymentSchema) }), 'The payments'),
+    200: jsonContent(
+      z
+        .object({ items: z.array(PaymentSchema) })
+        .openapi({ example: { items: [PAYMENT_EXAMPLE] } }),
+      'The payments',
+    ),
     ...problemResponses(400, 401, 404),
   },
 });

@@ -1,6 +1,6 @@
 // Domain events: declared in the publishing module's contract, versioned and
 // zod-validated; consumed by other modules through their inboxes.
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 
 /** EventDefinition names one event type and the schema of its payload. */
 export interface EventDefinition<
@@ -24,6 +24,16 @@ export interface EventEnvelope<Payload = unknown> {
   occurredAt: string;
   payload: Payload;
 }
+
+/** EventEnvelopeSchema checks an envelope arriving from another process (HTTP or the broker). */
+export const EventEnvelopeSchema = z.object({
+  id: z.uuid(),
+  type: z.string().min(1),
+  version: z.number().int(),
+  source: z.string().min(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+  payload: z.unknown(),
+});
 
 /**
  * defineEvent declares an event type in a contract.

@@ -1,6 +1,9 @@
 // The platform-owned event tables inside each module's own schema: the outbox
 // (events the module published), its deliveries (one row per subscriber, the
-// retry state) and the inbox (event ids the module has consumed).
+// retry state), the inbox (event ids the module has consumed) and the parked
+// events (taken from the broker, failed for good, waiting for an admin's retry).
+// An outbox row keeps the publisher's W3C `traceparent`, so its deliveries
+// continue that trace.
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -23,6 +26,7 @@ export function eventTables(schema: string) {
     version: integer('version').notNull(),
     payload: jsonb('payload').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+    traceparent: text('traceparent'),
   });
   const deliveries = s.table(
     '__deliveries',
@@ -44,12 +48,36 @@ export function eventTables(schema: string) {
     type: text('type').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true, precision: 3 }).notNull(),
   });
-  return { outbox, deliveries, inbox };
+  // With the NATS transport a subscriber, not the publisher, keeps the retry state
+  // of what it failed to handle: the broker's message is acked once parked here.
+  const parked = s.table(
+    '__parked',
+    {
+      id: uuid('id').primaryKey(),
+      eventId: uuid('event_id').notNull().unique(),
+      source: text('source').notNull(),
+      type: text('type').notNull(),
+      version: integer('version').notNull(),
+      payload: jsonb('payload').notNull(),
+      occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+      traceparent: text('traceparent'),
+      status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+      attempts: integer('attempts').notNull(),
+      nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, precision: 3 }).notNull(),
+      lastError: text('last_error'),
+      deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
+    },
+    (t) => [index().on(t.status, t.nextAttemptAt)],
+  );
+  return { outbox, deliveries, inbox, parked };
 }
 
 export type EventTables = ReturnType<typeof eventTables>;
 
-/** ensureEventTables creates the tables if missing; it runs after the module's migrations. */
+/**
+ * ensureEventTables creates the tables if missing and adds the columns later
+ * versions introduced; it runs after the module's migrations, on every start.
+ */
 export async function ensureEventTables(db: Database, schema: string): Promise<void> {
   const s = sql.identifier(schema);
   const statements = [
@@ -61,6 +89,7 @@ export async function ensureEventTables(db: Database, schema: string): Promise<v
       payload jsonb not null,
       occurred_at timestamptz(3) not null
     )`,
+    sql`alter table ${s}."__outbox" add column if not exists traceparent text`,
     sql`create table if not exists ${s}."__deliveries" (
       id uuid primary key,
       event_id uuid not null,
@@ -79,6 +108,22 @@ export async function ensureEventTables(db: Database, schema: string): Promise<v
       type text not null,
       received_at timestamptz(3) not null
     )`,
+    sql`create table if not exists ${s}."__parked" (
+      id uuid primary key,
+      event_id uuid not null unique,
+      source text not null,
+      type text not null,
+      version integer not null,
+      payload jsonb not null,
+      occurred_at timestamptz(3) not null,
+      traceparent text,
+      status text not null check (status in ('pending', 'delivered', 'failed')),
+      attempts integer not null default 0,
+      next_attempt_at timestamptz(3) not null,
+      last_error text,
+      delivered_at timestamptz(3)
+    )`,
+    sql`create index if not exists "__parked_due" on ${s}."__parked" (status, next_attempt_at)`,
   ];
   for (const statement of statements) await db.execute(statement);
 }

@@ -3,26 +3,41 @@
 // (`POST /internal/events/<module>`), guarded by the service credential. On a
 // listening server they are answered straight from node:http, before the Hono
 // app (a hop costs what the HTTP exchange costs, little more); the same
-// handler is mounted in the app too, for `app.request` in tests.
+// handler is mounted in the app too, for `app.request` in tests. With tracing
+// on, a request is a SERVER span continuing the caller's `traceparent`.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import {
   CALLER_HEADER,
   DEADLINE_HEADER,
+  EVENT_ROUTE,
   INTERNAL_EVENTS_PATH,
-  INTERNAL_OPERATIONS_PATH,
+  OPERATION_ROUTE,
   REQUEST_ID_HEADER,
   SERVICE_TOKEN_HEADER,
 } from '../client.js';
 import { AppError, PROBLEM_CONTENT_TYPE, validationError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
+import { EventEnvelopeSchema } from '../events/define.js';
 import type { SeamEnv } from '../http/env.js';
 import type { Metrics } from '../http/metrics.js';
 import { bodyTooLarge, requestIdFrom, toAppError } from '../http/problem.js';
 import type { Logger } from '../logger.js';
 import type { OperationRegistry } from '../operations.js';
+import {
+  extractTraceContext,
+  SEAM_MODULE,
+  SEAM_TRANSPORT,
+  setHttpStatus,
+  SpanKind,
+  startSpan,
+  tracingOn,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  withSpan,
+  type Span,
+} from '../tracing.js';
 
 export interface InternalOptions {
   registry: OperationRegistry;
@@ -44,8 +59,6 @@ interface InternalRequest {
   body(): Promise<string>;
 }
 
-const OPERATION_ROUTE = `${INTERNAL_OPERATIONS_PATH}/:module/:operation`;
-const EVENT_ROUTE = `${INTERNAL_EVENTS_PATH}/:module`;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /**
@@ -138,10 +151,17 @@ export function internalEndpoints(options: InternalOptions) {
         requestId: requestIdFrom(typeof sentId === 'string' ? sentId : undefined),
         body: () => readBody(req, options.bodyLimitBytes, tooLarge),
       };
-      answer(request).then(
+      const span = tracingOn() ? serverSpan(request) : undefined;
+      const finish = (status: number) => {
+        if (!span) return observe(request, status, started);
+        setHttpStatus(span, status);
+        withSpan(span, () => observe(request, status, started));
+        span.end();
+      };
+      (span ? withSpan(span, () => answer(request)) : answer(request)).then(
         (output) => {
           write(res, 200, 'application/json', request.requestId, {}, JSON.stringify(output));
-          observe(request, 200, started);
+          finish(200);
         },
         (error: unknown) => {
           const { status, body, headers } = render(request, error);
@@ -153,7 +173,7 @@ export function internalEndpoints(options: InternalOptions) {
             headers,
             JSON.stringify(body),
           );
-          observe(request, status, started);
+          finish(status);
           // An unread body (refused before reading) must not be parsed as the next request.
           if (!req.complete) req.resume();
         },
@@ -187,6 +207,28 @@ export function internalEndpoints(options: InternalOptions) {
       });
     },
   };
+}
+
+/** serverSpan opens the SERVER span of an internal request, continuing its caller's trace. */
+function serverSpan(request: InternalRequest): Span {
+  const route = request.path.startsWith(INTERNAL_EVENTS_PATH) ? EVENT_ROUTE : OPERATION_ROUTE;
+  const parent = extractTraceContext(
+    request.header(TRACEPARENT_HEADER),
+    request.header(TRACESTATE_HEADER),
+  );
+  const module = request.path.split('/', 4)[3];
+  return startSpan(
+    `${request.method} ${route}`,
+    SpanKind.SERVER,
+    {
+      'http.request.method': request.method,
+      'http.route': route,
+      'url.path': request.path,
+      [SEAM_TRANSPORT]: 'http',
+      ...(module ? { [SEAM_MODULE]: module } : {}),
+    },
+    parent,
+  );
 }
 
 function parseJson(text: string): unknown {
@@ -237,12 +279,3 @@ function write(
   });
   res.end(body);
 }
-
-const EventEnvelopeSchema = z.object({
-  id: z.uuid(),
-  type: z.string().min(1),
-  version: z.number().int(),
-  source: z.string().min(1),
-  occurredAt: z.iso.datetime({ offset: true }),
-  payload: z.unknown(),
-});

@@ -51,6 +51,22 @@ export async function openAndMigrate(options: OpenOptions): Promise<Opened> {
     const resolved = resolveService(topology, config.SEAM_SERVICE);
     wanted = resolved.hosted;
     config.SEAM_REMOTES = { ...resolved.remotes, ...config.SEAM_REMOTES };
+    // The topology's event transport, unless the environment names one.
+    if (topology.events && !config.SEAM_EVENT_TRANSPORT) {
+      config.SEAM_EVENT_TRANSPORT = topology.events.transport;
+      if (topology.events.transport === 'nats') {
+        config.SEAM_NATS_SERVERS ??= topology.events.servers;
+        config.SEAM_NATS_PREFIX ??= topology.events.prefix;
+      }
+    }
+  }
+  if (config.SEAM_EVENT_TRANSPORT === 'nats' && !config.SEAM_NATS_SERVERS?.length) {
+    throw new AppError({
+      status: 500,
+      code: 'invalid-configuration',
+      detail:
+        'Invalid configuration: SEAM_EVENT_TRANSPORT=nats needs SEAM_NATS_SERVERS (or a topology whose events list servers)',
+    });
   }
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {

@@ -6,8 +6,10 @@ import {
   createClient,
   createHttpTransport,
   createInProcessTransport,
+  EVENT_ROUTE,
   httpReplicas,
   INTERNAL_EVENTS_PATH,
+  type CallObserver,
   SERVICE_TOKEN_HEADER,
   type Transport,
 } from '../client.js';
@@ -17,7 +19,8 @@ import type { EventEnvelope } from '../events/define.js';
 import type { Clients } from '../module.js';
 import type { OperationRegistry } from '../operations.js';
 import { classify, readJson, send } from '../remote/http.js';
-import type { ReplicaSet } from '../remote/replicas.js';
+import type { ReplicaSet, ReplicaStatus } from '../remote/replicas.js';
+import { SEAM_MODULE } from '../tracing.js';
 
 export interface RemotesOptions {
   registry: OperationRegistry;
@@ -25,6 +28,8 @@ export interface RemotesOptions {
   remotes: Record<string, string[]>;
   serviceToken: string;
   callTimeoutMs: number;
+  /** observer records every typed call (the host's Metrics). */
+  observer?: CallObserver;
 }
 
 export interface Remotes {
@@ -32,6 +37,10 @@ export interface Remotes {
   clientsFor(caller: string): Clients;
   /** deliver posts an event envelope to a subscriber module hosted elsewhere. */
   deliver(subscriber: string, envelope: EventEnvelope): Promise<void>;
+  /** status reports the replicas (and their breakers) of every remote service called so far. */
+  status(): { module: string; replicas: ReplicaStatus[] }[];
+  /** replicaSets lists the remote services called so far, with their replicas' breakers. */
+  replicaSets(): ReplicaSet[];
 }
 
 /** EVENT_DELIVERY_TIMEOUT_MS bounds one delivery attempt to another process. */
@@ -46,7 +55,11 @@ export function createRemotes(options: RemotesOptions): Remotes {
     const key = urls.join(' ');
     let set = sets.get(key);
     if (!set) {
-      set = httpReplicas(module, urls);
+      // The set is named after every module served at these URLs: the remote service.
+      const served = Object.keys(options.remotes).filter(
+        (name) => options.remotes[name]?.join(' ') === key,
+      );
+      set = httpReplicas(served.join('+'), urls);
       sets.set(key, set);
     }
     return set;
@@ -68,6 +81,8 @@ export function createRemotes(options: RemotesOptions): Remotes {
   };
 
   return {
+    status: () =>
+      [...sets.values()].map((set) => ({ module: set.service, replicas: set.status() })),
     clientsFor(caller) {
       const cache = new Map<string, unknown>();
       return {
@@ -76,7 +91,9 @@ export function createRemotes(options: RemotesOptions): Remotes {
           if (!client) {
             // The transport is chosen per call so modules set up later are found in-process.
             const lazy: Transport = {
-              kind: 'in-process',
+              get kind() {
+                return transportFor(contract.name).kind;
+              },
               get validatesOutput() {
                 return registry.has(contract.name);
               },
@@ -85,12 +102,20 @@ export function createRemotes(options: RemotesOptions): Remotes {
             client = createClient(contract, lazy, {
               caller,
               defaultTimeoutMs: options.callTimeoutMs,
+              observer: options.observer,
             });
             cache.set(contract.name, client);
           }
           return client;
         },
       };
+    },
+
+    replicaSets() {
+      for (const module of Object.keys(options.remotes)) {
+        if (!registry.has(module)) replicasOf(module);
+      }
+      return [...sets.values()];
     },
 
     async deliver(subscriber, envelope) {
@@ -123,6 +148,8 @@ export function createRemotes(options: RemotesOptions): Remotes {
           headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken },
           body: JSON.stringify(envelope),
           signal: AbortSignal.timeout(EVENT_DELIVERY_TIMEOUT_MS),
+          route: EVENT_ROUTE,
+          attributes: { [SEAM_MODULE]: subscriber },
         });
         status = result.statusCode;
         problem = await readJson(result);

@@ -45,7 +45,7 @@ export function authenticate(verifier: TokenVerifier | undefined) {
  * createRoute({ method: 'post', path: '/products', middleware: [requireAuth('admin')], ... })
  */
 export function requireAuth(role?: Role) {
-  return createMiddleware<SeamEnv>(async (c, next) => {
+  const middleware = createMiddleware<SeamEnv>(async (c, next) => {
     const user = c.get('user');
     if (!user) {
       throw AppError.unauthorized('This operation needs a bearer access token');
@@ -55,7 +55,29 @@ export function requireAuth(role?: Role) {
     }
     await next();
   });
+  requirements.set(middleware, role ?? 'user');
+  return middleware;
+}
+
+/** AuthRequirement is what a route demands: nothing, any signed-in user, or a role. */
+export type AuthRequirement = 'none' | 'user' | Role;
+
+const requirements = new WeakMap<object, AuthRequirement>();
+
+/**
+ * authRequirement reads what a route config demands from its requireAuth
+ * middleware, for documentation (the module graph, the generated references).
+ *
+ * @example
+ * authRequirement(catalogContract.routes.createProduct); // 'admin'
+ */
+export function authRequirement(route: { middleware?: unknown }): AuthRequirement {
+  const middleware = [route.middleware ?? []].flat() as object[];
+  return middleware.map((m) => requirements.get(m)).find((r) => r !== undefined) ?? 'none';
 }
 
 /** BEARER_SECURITY is the OpenAPI security requirement of authenticated routes. */
 export const BEARER_SECURITY = [{ bearerAuth: [] as string[] }];
+
+/** PUBLIC_SECURITY is the OpenAPI security requirement of public routes: none. */
+export const PUBLIC_SECURITY: { [scheme: string]: string[] }[] = [];

@@ -1,14 +1,29 @@
 // The base app every Seam process serves: the server's host and the gateway
 // both start from it. One middleware gives each request its id, the logger,
-// the body limit (on /api), the access log line and the metrics; then come
+// the body limit (on /api), CORS (preflights and allow headers), the security
+// headers, the access log line and the metrics; then come
 // /metrics, /health/live, /health/ready and the problem+json handlers for
 // unmatched routes, wrong methods and thrown errors. Callers add their routes.
+// With tracing on, each request is a SERVER span continuing its `traceparent`.
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { TrieRouter } from 'hono/router/trie-router';
 import { REQUEST_ID_HEADER } from '../client.js';
 import type { Logger } from '../logger.js';
+import {
+  extractTraceContext,
+  failSpan,
+  SEAM_MODULE,
+  setHttpStatus,
+  SpanKind,
+  startSpan,
+  tracingOn,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  withSpan,
+} from '../tracing.js';
+import { createCors } from './cors.js';
 import { Metrics, routeLabel } from './metrics.js';
 import {
   bodyTooLarge,
@@ -18,6 +33,8 @@ import {
   problemResponse,
   requestIdFrom,
 } from './problem.js';
+import { problemOf, type RecentErrors } from './recent-errors.js';
+import { withSecurityHeaders } from './security-headers.js';
 
 /** BaseEnv is what the base app sets on every request. */
 export interface BaseEnv extends Env {
@@ -42,9 +59,11 @@ export interface BaseAppOptions<E extends BaseEnv> {
   metrics?: Metrics;
   /** bodyLimitBytes caps request bodies under /api (413 problem beyond). */
   bodyLimitBytes: number;
+  /** corsOrigins may call cross-origin (SEAM_CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
   readiness(): Readiness | Promise<Readiness>;
-  /** extraMetrics is appended to /metrics (the gateway's replica gauges, say). */
-  extraMetrics?: () => string;
+  /** recentErrors, when given, records every answer with status ≥ 400 (the operator console reads it). */
+  recentErrors?: RecentErrors;
   /** accessLog adds fields to the access log line of a request. */
   accessLog?: (c: Context<E>) => Record<string, unknown>;
   /** routeOf overrides the metrics route label (default: the matched route template). */
@@ -64,12 +83,12 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
   const app = new Hono<E>();
   const metrics =
     options.metrics ?? new Metrics({ service: options.service, modules: [...options.modules] });
-  const limit = bodyLimit({
-    maxSize: options.bodyLimitBytes,
-    onError: (c) => problemResponse(c, bodyTooLarge(options.bodyLimitBytes)),
-  });
+  const limit = limitBody(options.bodyLimitBytes);
+  const cors = createCors(options.corsOrigins ?? []);
 
-  const pipeline: MiddlewareHandler<E> = async (c, next) => {
+  const routeOf = (c: Context<E>) => options.routeOf?.(c) ?? routeLabel(c);
+
+  const handle: MiddlewareHandler<E> = async (c, next) => {
     const started = performance.now();
     const sent = requestHeader(c, REQUEST_ID_HEADER);
     const requestId = requestIdFrom(sent);
@@ -79,16 +98,48 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
     // Only a method with a body is limited; reading `c.req.raw` would build a full
     // WHATWG Request for every GET.
     const method = c.req.method;
-    if (method !== 'GET' && method !== 'HEAD' && c.req.path.startsWith('/api/')) {
-      // The limit answers 413 by returning a response instead of calling next.
-      const refused = await limit(c, next);
-      if (refused instanceof Response) c.res = refused;
+    const origin = requestHeader(c, 'origin');
+    const preflight = cors.preflight(c, origin);
+    if (preflight) {
+      c.res = preflight;
+    } else if (method !== 'GET' && method !== 'HEAD' && c.req.path.startsWith('/api/')) {
+      // A declared length is checked from the header alone. Touching the body stream
+      // and leaving it unread (a 413 here, a 401 before the body is parsed) made
+      // @hono/node-server drop the kept-alive connection 500 ms later, under the next
+      // request the client sent on it; untouched, Node discards the unread rest.
+      const declared = requestHeader(c, 'content-length');
+      if (declared === undefined) {
+        // A chunked body (or an in-process Request, which has no length header) is
+        // counted as it is read; the limit answers 413 by returning a response.
+        const refused = await limit(c, next);
+        if (refused instanceof Response) c.res = refused;
+      } else if (Number(declared) > options.bodyLimitBytes) {
+        c.res = problemResponse(c, bodyTooLarge(options.bodyLimitBytes));
+      } else {
+        await next();
+      }
     } else {
       await next();
     }
+    const secured = withSecurityHeaders(c.res);
+    if (secured !== c.res) c.res = secured;
+    cors.apply(c.res.headers, origin);
     const ms = performance.now() - started;
     const status = c.res.status;
-    metrics.observe(method, options.routeOf?.(c) ?? routeLabel(c), status, ms / 1000);
+    const route = routeOf(c);
+    metrics.observe(method, route, status, ms / 1000);
+    if (status >= 400 && options.recentErrors) {
+      const problem = problemOf(c.res);
+      options.recentErrors.record({
+        at: new Date().toISOString(),
+        method,
+        path: c.req.path,
+        route,
+        status,
+        requestId,
+        ...(problem ? { type: problem.type, title: problem.title, detail: problem.detail } : {}),
+      });
+    }
     if (log.isLevelEnabled('info')) {
       log.info(
         {
@@ -103,10 +154,47 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
       );
     }
   };
-  app.use(pipeline);
+  const traced: MiddlewareHandler<E> = async (c, next) => {
+    const method = c.req.method;
+    const path = c.req.path;
+    const parent = extractTraceContext(
+      requestHeader(c, TRACEPARENT_HEADER),
+      requestHeader(c, TRACESTATE_HEADER),
+    );
+    const module = path.startsWith('/api/') ? path.split('/', 3)[2] : undefined;
+    const span = startSpan(
+      method,
+      SpanKind.SERVER,
+      {
+        'http.request.method': method,
+        'url.path': path,
+        'url.scheme': 'http',
+        ...(module ? { [SEAM_MODULE]: module } : {}),
+      },
+      parent,
+    );
+    try {
+      await withSpan(span, () => handle(c, next), parent);
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      const route = routeOf(c);
+      if (route !== 'unmatched') {
+        span.updateName(`${method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
+      setHttpStatus(span, c.res.status);
+      span.end();
+    }
+  };
+  // Probes and scrapes stay out of traces: they would bury the requests that matter.
+  app.use((c, next) =>
+    tracingOn() && !ROUTINE.test(c.req.path) ? traced(c, next) : handle(c, next),
+  );
 
-  app.get('/metrics', (c) =>
-    c.body(metrics.render() + (options.extraMetrics?.() ?? ''), 200, {
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.render(), 200, {
       'content-type': 'text/plain; version=0.0.4; charset=utf-8',
     }),
   );
@@ -126,6 +214,24 @@ export function createBaseApp<E extends BaseEnv>(options: BaseAppOptions<E>): Ho
   });
   app.onError(errorHandler(log));
   return app;
+}
+
+/** ROUTINE matches the paths of health probes and metrics scrapes. */
+const ROUTINE = /^\/(health\/|metrics$)/;
+
+/**
+ * limitBody refuses a request body over `maxBytes` with the 413 problem; the
+ * base app applies it on /api with SEAM_BODY_LIMIT_BYTES, and a route whose
+ * bodies are always small may add a tighter one.
+ *
+ * @example
+ * app.use('/login', limitBody(16 * 1024));
+ */
+export function limitBody(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => problemResponse(c, bodyTooLarge(maxBytes)),
+  });
 }
 
 /**

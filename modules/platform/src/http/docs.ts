@@ -7,6 +7,12 @@ import type { Env, Hono } from 'hono';
 
 const SCRIPT_PATH = '/docs/scalar.js';
 
+/**
+ * DOCS_CONTENT_POLICY replaces the base app's `default-src 'none'` on the docs
+ * page, which runs Scalar's bundle and an inline start-up script; framing stays refused.
+ */
+const DOCS_CONTENT_POLICY = "frame-ancestors 'none'";
+
 function docsPage(title: string, specUrl: string): string {
   const config = JSON.stringify({
     url: specUrl,
@@ -47,7 +53,7 @@ export function mountDocs<E extends Env>(
   options: { title: string; specUrl: string },
 ): void {
   const page = docsPage(options.title, options.specUrl);
-  app.get('/docs', (c) => c.html(page));
+  app.get('/docs', (c) => c.html(page, 200, { 'content-security-policy': DOCS_CONTENT_POLICY }));
   app.get(SCRIPT_PATH, async (c) =>
     c.body(await loadScalarScript(), 200, {
       'content-type': 'text/javascript; charset=utf-8',

@@ -1,13 +1,19 @@
 // OpenAPI helpers: the shared response shapes, the module router factory and the
-// merge of per-module documents into one (used by the server and the gateway).
-import { OpenAPIHono, type z } from '@hono/zod-openapi';
-import { PROBLEM_CONTENT_TYPE, ProblemSchema, validationError } from '../errors.js';
+// merge of per-module documents into one (used by the server and the gateway),
+// which also enforces the rules every operation follows (docs/api.md).
+import { OpenAPIHono, type RouteConfig, type z } from '@hono/zod-openapi';
+import { AppError, PROBLEM_CONTENT_TYPE, ProblemSchema, validationError } from '../errors.js';
 import type { SeamEnv } from './env.js';
 
 /** OpenApiDocument is the subset of an OpenAPI 3.1 document Seam reads and merges. */
 export interface OpenApiDocument {
   openapi: string;
-  info: { title: string; version: string; description?: string };
+  info: {
+    title: string;
+    version: string;
+    description?: string;
+    license?: { name: string; identifier?: string; url?: string };
+  };
   servers?: { url: string; description?: string }[];
   tags?: { name: string; description?: string }[];
   paths?: Record<string, Record<string, unknown>>;
@@ -24,6 +30,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The request body is larger than the limit',
   415: 'The request body is not application/json',
   422: 'The request is well-formed but cannot be processed',
+  429: 'Too many requests; retry after the seconds in the Retry-After header',
   503: 'A dependency is unavailable',
 };
 
@@ -66,12 +73,38 @@ const PART_NAMES: Record<string, string> = {
   form: 'form body',
 };
 
-/** createModuleApp makes a module's router; validation failures become 400 problems. */
+const NUL_MESSAGE = 'Text must not contain the NUL character (U+0000)';
+
+/**
+ * nulPath is the dotted path of the first string (or key) in `value` holding a NUL
+ * character, which no Postgres text column can store; undefined when there is none.
+ */
+function nulPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = nulPath(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * createModuleApp makes a module's router; validation failures become 400 problems,
+ * and so does text holding a NUL character (U+0000), which the database cannot store.
+ */
 export function createModuleApp(): OpenAPIHono<SeamEnv> {
   const app = new OpenAPIHono<SeamEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        throw validationError(result.error, PART_NAMES[result.target] ?? result.target);
+      const part = PART_NAMES[result.target] ?? result.target;
+      if (!result.success) throw validationError(result.error, part);
+      const nul = nulPath(result.data, '');
+      if (nul !== undefined) {
+        throw AppError.validation(`The ${part} is invalid: ${nul || '(the value)'}`, [
+          { path: nul, message: NUL_MESSAGE, code: 'invalid_string' },
+        ]);
       }
     },
   });
@@ -103,14 +136,106 @@ export function moduleDocument(
 }
 
 /**
- * mergeOpenApiDocuments joins per-module documents. A path or a component that
- * two modules define differently is a start-up error, never a silent override.
+ * routesDocument renders the document of a module's route configs without
+ * serving them: the same document a host renders for a router that registers
+ * exactly these routes (tools use it to build the API's document with no database).
+ *
+ * @example
+ * const document = routesDocument(catalogContract, catalogContract.routes, '0.1.0');
+ */
+export function routesDocument(
+  module: { name: string; description: string },
+  routes: Record<string, RouteConfig>,
+  version: string,
+): OpenApiDocument {
+  const app = createModuleApp();
+  // What OpenAPIHono#openapi registers: the route without its middleware, unless hidden.
+  for (const route of Object.values(routes)) {
+    if (route.hide) continue;
+    const documented = { ...route };
+    delete documented.middleware;
+    delete documented.hide;
+    app.openAPIRegistry.registerPath(documented);
+  }
+  return moduleDocument(app, module, version);
+}
+
+/** API_SERVERS is relative: the document is right wherever it is served, server or gateway. */
+export const API_SERVERS = [
+  { url: '/', description: 'The server or gateway that serves this document' },
+];
+
+/**
+ * API_LICENSE states the API's terms. The repository ships no open-source licence,
+ * so it is proprietary (an SPDX `LicenseRef-`); change both together.
+ */
+export const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+
+/** OPERATION_ID: camelCase, verb first (`listProducts`, `addCartItem`); see docs/api.md. */
+const OPERATION_ID = /^[a-z][a-zA-Z0-9]*$/;
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+interface OperationShape {
+  operationId?: unknown;
+  security?: unknown;
+  responses?: Record<string, unknown>;
+}
+
+/**
+ * checkOperations enforces what every public operation declares, so a new route
+ * cannot ship without it: a camelCase `operationId` unique in the whole API
+ * (generated clients name methods after it), `security` (`[]` when public) and
+ * at least one 4xx answer. It names every offender in one error.
+ */
+function checkOperations(paths: Record<string, Record<string, unknown>>): void {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of METHODS) {
+      const operation = item[method] as OperationShape | undefined;
+      if (!operation) continue;
+      const where = `${method.toUpperCase()} ${path}`;
+      const id = operation.operationId;
+      if (typeof id !== 'string' || !OPERATION_ID.test(id)) {
+        problems.push(`${where} needs an operationId in camelCase (such as "listProducts")`);
+      } else if (seen.has(id)) {
+        problems.push(`${where} repeats the operationId "${id}" of ${seen.get(id)}`);
+      } else {
+        seen.set(id, where);
+      }
+      if (!Array.isArray(operation.security)) {
+        problems.push(
+          `${where} needs security: BEARER_SECURITY, or PUBLIC_SECURITY ([]) when public`,
+        );
+      }
+      if (!Object.keys(operation.responses ?? {}).some((status) => /^4(\d\d|XX)$/.test(status))) {
+        problems.push(`${where} needs at least one 4xx answer (problemResponses(400, ...))`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`The OpenAPI document breaks the API rules:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * mergeOpenApiDocuments joins per-module documents, with the API's servers and
+ * licence. A path or a component that two modules define differently is a
+ * start-up error, never a silent override, and so is an operation that breaks
+ * the rules of checkOperations.
  */
 export function mergeOpenApiDocuments(
   info: OpenApiDocument['info'],
   documents: OpenApiDocument[],
 ): OpenApiDocument {
-  const merged: OpenApiDocument = { openapi: '3.1.0', info, tags: [], paths: {}, components: {} };
+  const merged: OpenApiDocument = {
+    openapi: '3.1.0',
+    info: { ...info, license: info.license ?? API_LICENSE },
+    servers: API_SERVERS,
+    tags: [],
+    paths: {},
+    components: {},
+  };
   for (const document of documents) {
     for (const tag of document.tags ?? []) {
       if (!merged.tags!.some((t) => t.name === tag.name)) merged.tags!.push(tag);
@@ -131,5 +256,6 @@ export function mergeOpenApiDocuments(
       }
     }
   }
+  checkOperations(merged.paths!);
   return merged;
 }

@@ -1,14 +1,15 @@
 // Rendering errors as problem+json, and the app-wide error, 404 and 405 handlers.
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, isAppError, PROBLEM_CONTENT_TYPE } from '../errors.js';
+import { AppError, databaseUnreachable, isAppError, PROBLEM_CONTENT_TYPE } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { rememberProblem } from './recent-errors.js';
 
 /** problemResponse writes an AppError as an RFC 9457 response. */
 export function problemResponse(c: Context, error: AppError): Response {
   const requestId = c.get('requestId') as string | undefined;
   const body = error.toProblem({ instance: c.req.path, ...(requestId ? { requestId } : {}) });
-  return new Response(JSON.stringify(body), {
+  const response = new Response(JSON.stringify(body), {
     status: error.status,
     headers: {
       'content-type': PROBLEM_CONTENT_TYPE,
@@ -16,6 +17,8 @@ export function problemResponse(c: Context, error: AppError): Response {
       ...error.headers,
     },
   });
+  rememberProblem(response, body);
+  return response;
 }
 
 /** bodyTooLarge is the 413 of a request body over `limitBytes`, wherever the body is read. */
@@ -52,6 +55,11 @@ export function toAppError(error: unknown, log: Logger, requestId: string | unde
         ? 'The request body is not valid JSON'
         : (HTTP_EXCEPTION_DETAILS[error.status] ?? error.message),
     });
+  }
+  const unreachable = databaseUnreachable(error);
+  if (unreachable) {
+    log.warn({ err: error, requestId }, 'database unreachable');
+    return unreachable;
   }
   log.error({ err: error, requestId }, 'unhandled error');
   return AppError.internal(

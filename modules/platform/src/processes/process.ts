@@ -1,6 +1,8 @@
 // The one way Seam starts its own programs as child processes — for the
-// end-to-end tests, the benchmarks and the crash-recovery tests: `node --import
-// tsx <entry>` from the repository root, the way users run them, on a loopback
+// end-to-end tests, the benchmarks and the crash-recovery tests: the server and
+// the gateway from their prebuilt bundles (`node apps/server/scripts/start.mjs
+// <program>`, what `npm start` and the image run), any other TypeScript entry
+// with `node --import tsx <entry>`, from the repository root, on a loopback
 // port, timed to the first 200 from /health/ready, stopped with SIGTERM as a
 // process manager would.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,8 +12,20 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
-export const SERVER_ENTRY = 'apps/server/src/main.ts';
-export const GATEWAY_ENTRY = 'apps/gateway/src/main.ts';
+/** LAUNCHER builds (when stale) and runs the bundle of a program: `npm start`. */
+export const LAUNCHER = 'apps/server/scripts/start.mjs';
+/** SERVER_ENTRY and GATEWAY_ENTRY name bundled programs of the LAUNCHER. */
+export const SERVER_ENTRY = 'server';
+export const GATEWAY_ENTRY = 'gateway';
+
+/**
+ * nodeArgs are node's arguments to run `entry`: a TypeScript file (relative to
+ * the repository) through tsx, or the name of a bundled program (`server`,
+ * `gateway`, `migrate`) through the LAUNCHER, as users run it.
+ */
+export function nodeArgs(entry: string): string[] {
+  return entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [LAUNCHER, entry];
+}
 
 /** Variables of the calling process (a test runner, a shell) a child must not inherit. */
 const SCRUBBED =
@@ -20,15 +34,25 @@ const SCRUBBED =
 export interface ProcessOptions {
   /** name labels errors ("catalog: not ready within …"). */
   name?: string;
-  /** entry is a TypeScript file relative to the repository root; the server by default. */
+  /** entry is a TypeScript file relative to the repository root or a bundled program (nodeArgs); the server by default. */
   entry?: string;
   /**
-   * args replaces `--import tsx <entry>` as node's arguments, to start a program
-   * the way an npm script does, e.g. `['apps/server/scripts/start.mjs']` for `npm start`.
+   * args replaces nodeArgs(entry) as node's arguments, e.g. to add `--cpu-prof`.
    */
   args?: string[];
   /** port to listen on; a free loopback port by default. */
   port?: number;
+  /**
+   * host is the address it listens on and is reached at: 127.0.0.1 by default, or
+   * the address of a network namespace it runs in (see `command`).
+   */
+  host?: string;
+  /**
+   * command runs node under another program, e.g. `['ip', 'netns', 'exec', 'ns1']`
+   * to start it inside a network namespace; that program must exec node in place,
+   * so the pid (and SIGTERM, SIGKILL) are node's.
+   */
+  command?: string[];
   /** env is added to the child's environment, after PORT, HOST and LOG_LEVEL=warn. */
   env?: Record<string, string>;
   /** readyTimeoutMs bounds the wait for `/health/ready` to answer 200. */
@@ -68,7 +92,7 @@ export interface RunningProcess {
 }
 
 /**
- * startProcess spawns `node --import tsx <entry>` and resolves once its
+ * startProcess spawns `node <nodeArgs(entry)>` and resolves once its
  * `/health/ready` answers 200; if it exits or times out first, the error carries
  * the tail of its output.
  *
@@ -81,16 +105,18 @@ export interface RunningProcess {
 export async function startProcess(options: ProcessOptions = {}): Promise<RunningProcess> {
   const name = options.name ?? 'server';
   const port = options.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host}:${port}`;
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!SCRUBBED.test(key)) env[key] = value;
   }
-  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env });
+  Object.assign(env, { PORT: String(port), HOST: host, LOG_LEVEL: 'warn', ...options.env });
 
   const started = performance.now();
-  const args = options.args ?? ['--import', 'tsx', options.entry ?? SERVER_ENTRY];
-  const child = spawn(process.execPath, args, {
+  const args = options.args ?? nodeArgs(options.entry ?? SERVER_ENTRY);
+  const [program, ...programArgs] = [...(options.command ?? []), process.execPath, ...args];
+  const child = spawn(program!, programArgs, {
     cwd: options.cwd ?? REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Topology } from '../topology.js';
-import { GATEWAY_ENTRY, REPO_ROOT, SERVER_ENTRY } from './process.js';
+import { GATEWAY_ENTRY, nodeArgs, REPO_ROOT, SERVER_ENTRY } from './process.js';
 
 /** DEFAULT_SPLIT_DATA_DIR holds a local split's PGlite folders (and its service token). */
 export const DEFAULT_SPLIT_DATA_DIR = '.data/split';
@@ -41,6 +41,11 @@ export interface PlanOptions {
   gatewayPort: number;
   serverEntry?: string;
   gatewayEntry?: string;
+  /**
+   * hosts are addresses besides loopback that replicas may be at, because the
+   * caller starts them there (a network namespace of this machine; see startTopology).
+   */
+  hosts?: readonly string[];
 }
 
 /**
@@ -76,7 +81,8 @@ export function planSplit(options: PlanOptions): PlannedProcess[] {
       const name = index === 0 ? service : `${service}#${index + 1}`;
       const parsed = new URL(url);
       const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
-      if (parsed.protocol !== 'http:' || !LOOPBACK.test(parsed.hostname)) {
+      const local = LOOPBACK.test(parsed.hostname) || options.hosts?.includes(parsed.hostname);
+      if (parsed.protocol !== 'http:' || !local) {
         problems.push(
           `${name} is at ${url}; start:split runs every replica on this machine, so replica URLs must be http://127.0.0.1:<port> (compose and Kubernetes run the others)`,
         );
@@ -95,6 +101,10 @@ export function planSplit(options: PlanOptions): PlannedProcess[] {
           HOST:
             parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname.replace(/^\[|\]$/g, ''),
           SEAM_SERVICE: service,
+          // Every request reaches a service through the gateway on this machine: believe
+          // its X-Forwarded-For, or all clients would share one rate-limit bucket.
+          SEAM_TRUST_PROXY:
+            env.SEAM_TRUST_PROXY || ['loopback', ...(options.hosts ?? [])].join(','),
           ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         },
       });
@@ -160,7 +170,7 @@ export interface StartOptions {
 const COLORS = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92];
 const GREY = 90;
 
-/** startSplit spawns the planned processes, each `node --import tsx <entry>`. */
+/** startSplit spawns the planned processes, each `node <nodeArgs(entry)>`. */
 export function startSplit(plan: PlannedProcess[], options: StartOptions = {}): Split {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const width = Math.max(...plan.map((p) => p.name.length), 'split'.length);
@@ -174,7 +184,7 @@ export function startSplit(plan: PlannedProcess[], options: StartOptions = {}): 
   let stopping = false;
 
   const children: RunningChild[] = plan.map((planned, index) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', planned.entry], {
+    const child = spawn(process.execPath, nodeArgs(planned.entry), {
       cwd: options.cwd ?? REPO_ROOT,
       env: planned.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '../topology.js';
 import { freePort, startProcess, type RunningProcess } from './process.js';
-import { planSplit, type PlannedProcess } from './split.js';
+import { planSplit, serviceDatabaseVariable, type PlannedProcess } from './split.js';
 
 export interface TopologyRunOptions {
   /**
@@ -23,7 +23,20 @@ export interface TopologyRunOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** gatewayEnv goes to the gateway only (SEAM_GATEWAY_PROBE_MS, …). */
   gatewayEnv?: Record<string, string>;
+  /**
+   * placement runs the replicas of a service elsewhere than on 127.0.0.1: at
+   * `host`, started under `command` (a network namespace a partition test cuts
+   * off, say). Every other process reaches them at that address.
+   */
+  placement?: Record<string, ServicePlacement>;
   readyTimeoutMs?: number;
+}
+
+/** ServicePlacement: where a service's replicas listen and how they are started. */
+export interface ServicePlacement {
+  host: string;
+  /** command runs node under another program (`ip netns exec <name>`); see ProcessOptions. */
+  command?: string[];
 }
 
 export interface TopologyRun {
@@ -37,8 +50,12 @@ export interface TopologyRun {
   replicas(service: string): RunningProcess[];
   /** kill ends every replica of `service` with SIGKILL, as a crash would. */
   kill(service: string): Promise<void>;
-  /** restart starts the replicas of `service` again, same port, same environment. */
-  restart(service: string): Promise<void>;
+  /**
+   * restart starts the replicas of `service` again (only the `replica`-th when
+   * given), same port, same environment; a replica still running is stopped first
+   * (SIGTERM, as a rolling restart does).
+   */
+  restart(service: string, replica?: number): Promise<void>;
   /** logs returns every process's output so far, each line prefixed with its name. */
   logs(): string;
   /** stop ends the gateway, then the services (SIGTERM, then SIGKILL). */
@@ -57,11 +74,22 @@ export interface TopologyRun {
  */
 export async function startTopology(options: TopologyRunOptions): Promise<TopologyRun> {
   const folder = await mkdtemp(join(tmpdir(), 'seam-topology-'));
-  const topology = await onLoopback(options.topology);
+  const topology = await onLoopback(options.topology, options.placement ?? {});
   const topologyPath = join(folder, 'topology.json');
   await writeFile(topologyPath, JSON.stringify(topology, null, 2));
   const gatewayPort = Number(new URL(topology.gateway!.url).port);
-  const plan = planSplit({ topology, topologyPath, env: options.env ?? {}, gatewayPort });
+  // A service's own database (serviceEnv) lets planSplit accept its replicas.
+  const databases: Record<string, string> = {};
+  for (const [service, env] of Object.entries(options.serviceEnv ?? {})) {
+    if (env.DATABASE_URL) databases[serviceDatabaseVariable(service)] = env.DATABASE_URL;
+  }
+  const plan = planSplit({
+    topology,
+    topologyPath,
+    env: { ...options.env, ...databases },
+    gatewayPort,
+    hosts: Object.values(options.placement ?? {}).map((placement) => placement.host),
+  });
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
 
   const serviceOf = (planned: PlannedProcess) => planned.env.SEAM_SERVICE ?? 'gateway';
@@ -70,6 +98,8 @@ export async function startTopology(options: TopologyRunOptions): Promise<Topolo
       name: planned.name,
       entry: planned.entry,
       port: Number(new URL(planned.url).port),
+      host: new URL(planned.url).hostname,
+      command: options.placement?.[serviceOf(planned)]?.command,
       readyTimeoutMs,
       env: {
         ...planned.env,
@@ -116,8 +146,12 @@ export async function startTopology(options: TopologyRunOptions): Promise<Topolo
     async kill(service) {
       await Promise.all(plannedOf(service).map((p) => running.get(p.name)!.kill()));
     },
-    async restart(service) {
-      for (const planned of plannedOf(service)) {
+    async restart(service, replica) {
+      const all = plannedOf(service);
+      if (replica !== undefined && !all[replica]) {
+        throw new Error(`Service "${service}" has no replica ${replica}`);
+      }
+      for (const planned of replica === undefined ? all : [all[replica]!]) {
         const old = running.get(planned.name)!;
         await old.stop();
         retired.push(old);
@@ -143,8 +177,14 @@ export async function startTopology(options: TopologyRunOptions): Promise<Topolo
   };
 }
 
-/** onLoopback gives every replica and the gateway a free port on 127.0.0.1. */
-async function onLoopback(topology: Topology): Promise<Topology> {
+/**
+ * onLoopback gives every replica and the gateway a free port on 127.0.0.1, or at
+ * the host of the service's placement.
+ */
+async function onLoopback(
+  topology: Topology,
+  placement: Record<string, ServicePlacement>,
+): Promise<Topology> {
   const taken = new Set<number>();
   const next = async () => {
     // The kernel may hand a just-released port out again; every process needs its own.
@@ -152,7 +192,7 @@ async function onLoopback(topology: Topology): Promise<Topology> {
       const port = await freePort();
       if (!taken.has(port)) {
         taken.add(port);
-        return `http://127.0.0.1:${port}`;
+        return port;
       }
     }
     throw new Error('Could not find enough free loopback ports');
@@ -160,8 +200,18 @@ async function onLoopback(topology: Topology): Promise<Topology> {
   const services: Topology['services'] = {};
   for (const [name, service] of Object.entries(topology.services)) {
     const replicas: string[] = [];
-    for (let i = 0; i < service.replicas.length; i++) replicas.push(await next());
+    const host = placement[name]?.host ?? '127.0.0.1';
+    for (let i = 0; i < service.replicas.length; i++) {
+      replicas.push(`http://${host}:${await next()}`);
+    }
     services[name] = { modules: [...service.modules], replicas };
   }
-  return { gateway: { url: await next() }, services };
+  for (const name of Object.keys(placement)) {
+    if (!services[name]) throw new Error(`placement names "${name}", which is not a service`);
+  }
+  return {
+    ...(topology.events ? { events: topology.events } : {}),
+    gateway: { url: `http://127.0.0.1:${await next()}` },
+    services,
+  };
 }

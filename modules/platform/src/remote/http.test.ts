@@ -2,13 +2,16 @@
 // connections are never reused once the server may be closing them as idle (the
 // race that would leave a non-idempotent call with an unknown outcome), and a
 // call whose connection drops after it was sent is never repeated unless it is
-// idempotent.
+// idempotent, and a call to a host that takes no connection ends at its deadline.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../client.js';
 import type { CallContext } from '../contract.js';
 import { AppError } from '../errors.js';
+import { classify, send } from './http.js';
 
 const TOKEN = 'http-test-service-token-0123456789abcdef';
 
@@ -53,10 +56,10 @@ async function countingServer(
   return state;
 }
 
-const context = (): CallContext => ({
+const context = (deadline = Date.now() + 5_000): CallContext => ({
   requestId: 'test',
   caller: 'test',
-  deadline: Date.now() + 5_000,
+  deadline,
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -110,5 +113,152 @@ describe('a connection that drops after the call was sent', () => {
     });
     await transport.call('m', 'op', {}, context(), { idempotent: true }).catch(() => undefined);
     expect(server.requests).toBe(3);
+  });
+});
+
+/**
+ * frozenListener is a port that takes no connection: a child process listens
+ * with a backlog of one and blocks its event loop (Atomics.wait, no CPU), and the
+ * accept queue is then filled, so the kernel drops further SYNs — to a client, a
+ * host behind a network partition.
+ */
+async function frozenListener(
+  freezeMs = 60_000,
+): Promise<{ url: string; answered: Promise<unknown>; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const server = require('node:http').createServer((req, res) => {
+         req.resume();
+         req.on('end', () => {
+           res.setHeader('content-type', 'application/json');
+           res.end('{"late":true}', () => process.stdout.write('answered\\n'));
+         });
+       });
+       server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+         process.stdout.write(server.address().port + '\\n', () =>
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${freezeMs}));
+       });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const output = child.stdout!.setEncoding('utf8');
+  const [line] = (await once(output, 'data')) as [string];
+  const answered = new Promise((resolve) =>
+    output.on('data', (chunk: string) => chunk.includes('answered') && resolve(chunk)),
+  );
+  const port = Number(line.trim());
+  // Fill the accept queue: these complete (or hang) and take the backlog.
+  const fillers = Array.from({ length: 4 }, () => connect(port, '127.0.0.1').on('error', () => {}));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    answered,
+    stop() {
+      for (const socket of fillers) socket.destroy();
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+describe('a host that takes no connection (a partition)', () => {
+  it('ends the call at its deadline, not at the connect timeout', async () => {
+    const frozen = await frozenListener();
+    try {
+      const started = performance.now();
+      const failure = await send(frozen.url, {
+        method: 'POST',
+        path: '/internal/operations/notes/createNote',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        timeoutMs: 300,
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const ms = performance.now() - started;
+      expect(failure).toBeDefined();
+      expect(classify(failure)).toMatchObject({ aborted: true, reason: 'timed out' });
+      // undici's own connect timeout is 10 s: ending well before it is the deadline at work.
+      expect(ms).toBeLessThan(5_000);
+    } finally {
+      frozen.stop();
+    }
+  });
+
+  it("ends the wait for a connection when the caller's signal fires (the gateway's bound)", async () => {
+    const frozen = await frozenListener();
+    try {
+      const started = performance.now();
+      const failure = await send(frozen.url, {
+        method: 'GET',
+        path: '/health/ready',
+        headers: {},
+        signal: AbortSignal.timeout(300),
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(classify(failure)).toMatchObject({ aborted: true });
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      frozen.stop();
+    }
+  });
+
+  it('lets an answer that comes after the deadline go without harm', async () => {
+    // The listener wakes after 1 s: the connection the call was waiting for is made
+    // (the SYN is retried), the request goes out, the answer comes — to nobody.
+    const frozen = await frozenListener(1_000);
+    try {
+      const failure = await send(frozen.url, {
+        method: 'GET',
+        path: '/late',
+        headers: {},
+        timeoutMs: 300,
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(classify(failure)).toMatchObject({ aborted: true });
+      await Promise.race([
+        frozen.answered,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the late request never came')), 10_000),
+        ),
+      ]);
+      // The late answer was read and dropped: no unhandled stream error (vitest
+      // would report it), and the pool still works against the same host.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const again = await send(frozen.url, {
+        method: 'GET',
+        path: '/again',
+        headers: {},
+        timeoutMs: 2_000,
+      });
+      expect(await again.body.json()).toEqual({ late: true });
+    } finally {
+      frozen.stop();
+    }
+  }, 20_000);
+
+  it('fails a typed call with deadline-exceeded within its timeout', async () => {
+    const frozen = await frozenListener();
+    try {
+      const transport = createHttpTransport({ baseUrl: frozen.url, serviceToken: TOKEN });
+      const started = performance.now();
+      const failure = await transport
+        .call('notes', 'listNotes', {}, context(Date.now() + 300), { idempotent: true })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(failure).toBeInstanceOf(AppError);
+      expect((failure as AppError).status).toBe(504);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      frozen.stop();
+    }
   });
 });

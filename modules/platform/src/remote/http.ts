@@ -2,8 +2,19 @@
 // directly (no fetch, no WHATWG streams on the hot path), keep-alive, and the
 // classification of failures every caller needs — did the request surely never
 // leave (any method may try another replica), did the deadline pass, or is the
-// outcome unknown (only idempotent requests may be repeated).
+// outcome unknown (only idempotent requests may be repeated). Each request
+// carries the active trace's `traceparent` inside a CLIENT span when tracing is on.
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import {
+  failSpan,
+  injectTraceContext,
+  setHttpStatus,
+  SpanKind,
+  startSpan,
+  tracingOn,
+  withSpan,
+  type Attributes,
+} from '../tracing.js';
 
 /**
  * The client closes an idle connection after CLIENT_KEEP_ALIVE_MS, well before
@@ -36,25 +47,115 @@ export interface SendOptions {
   body?: string | Buffer | Uint8Array | undefined;
   /** signal ends the request (the gateway's client leaving, say)… */
   signal?: AbortSignal;
-  /** …timeoutMs bounds waiting for the answer's headers and then its body (no timer object per call). */
+  /** …timeoutMs bounds waiting for a connection and the answer's headers (one timer), then its body. */
   timeoutMs?: number;
+  /** route is the path template naming the request's span (`/internal/operations/:module/:operation`). */
+  route?: string;
+  /** attributes are added to the request's span (`seam.module`, say). */
+  attributes?: Attributes;
+  /** traced: false keeps a routine request (a health probe) out of traces. */
+  traced?: boolean;
 }
 
 export type SendResult = Dispatcher.ResponseData;
 
-/** send makes one request to `origin` (e.g. http://127.0.0.1:3001) on the shared pool. */
+/**
+ * send makes one request to `origin` (e.g. http://127.0.0.1:3001) on the shared pool.
+ * `timeoutMs` and `signal` bound every phase. undici acts on an abort only once a
+ * connection is made, and its headers and body timeouts start only once the
+ * request is written, so the wait for a connection is ended here — to a
+ * partitioned host (packets dropped, nothing refused) it would otherwise last
+ * undici's 10 s connect timeout, past any deadline.
+ */
 export function send(origin: string, options: SendOptions): Promise<SendResult> {
-  return agent().request({
+  return tracingOn() && options.traced !== false
+    ? tracedSend(origin, options)
+    : dispatch(origin, options, options.headers);
+}
+
+/** tracedSend is send inside a CLIENT span whose `traceparent` the request carries. */
+async function tracedSend(origin: string, options: SendOptions): Promise<SendResult> {
+  const { method } = options;
+  const url = new URL(origin);
+  const span = startSpan(options.route ? `${method} ${options.route}` : method, SpanKind.CLIENT, {
+    'http.request.method': method,
+    'server.address': url.hostname,
+    'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    'url.full': `${origin}${options.path.split('?', 1)[0]}`,
+    ...(options.route ? { 'url.template': options.route } : {}),
+    ...options.attributes,
+  });
+  const headers = { ...options.headers };
+  withSpan(span, () => injectTraceContext(headers));
+  try {
+    const result = await dispatch(origin, options, headers);
+    setHttpStatus(span, result.statusCode, true);
+    return result;
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** dispatch sends on the shared pool, bounded by the caller's signal and timeout. */
+function dispatch(
+  origin: string,
+  options: SendOptions,
+  headers: SendOptions['headers'],
+): Promise<SendResult> {
+  const { timeoutMs, signal } = options;
+  const request: Dispatcher.RequestOptions = {
     origin,
     path: options.path,
     method: options.method as Dispatcher.HttpMethod,
-    headers: options.headers,
+    headers,
     body: options.body ?? null,
-    signal: options.signal,
-    ...(options.timeoutMs === undefined
-      ? {}
-      : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
+    ...(timeoutMs === undefined ? {} : { headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+  };
+  if (timeoutMs === undefined && !signal) return agent().request(request);
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  // The caller's signal goes to undici as is (it also ends the body); a deadline
+  // only as undici's own timeouts plus the timer below, which costs less on every
+  // call than an AbortController handed to undici.
+  const pending = agent().request(signal ? { ...request, signal } : request);
+  return new Promise<SendResult>((resolve, reject) => {
+    let settled = false;
+    const end = (reason: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(reason);
+    };
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => end(new DeadlineError(timeoutMs)), timeoutMs);
+    signal?.addEventListener('abort', () => end(signal.reason), { once: true });
+    pending.then(
+      (result) => {
+        if (settled) {
+          // Too late: nobody reads it; read it to the end so the connection is reused
+          // (destroying it would raise an 'error' nobody listens to, and end the process).
+          result.body.dump().catch(() => {});
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      },
+      (error: unknown) => end(error),
+    );
   });
+}
+
+/** DeadlineError ends a request whose time ran out before its answer's headers came. */
+class DeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
 }
 
 /** Codes of failures raised before the request reached the server. */

@@ -168,8 +168,20 @@ export * from './topology.js';
 export { createTestDatabase, type TestDatabase } from './database.js';
 
 export { eventually } from './eventually.js';
+export { parseExposition, type Exposition, type Sample } from './exposition.js';
+export { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 export { documentedOperations, type DocumentedOperation } from './openapi.js';
 export { recordingLogger, type RecordingLogger } from './recording-logger.js';
 export * as fixtures from './fixtures/index.js';
-export { fakeClient, fakeModule, NO_MIGRATIONS } from './fake-module.js';
+export {
+  fakeClient,
+  fakeModule,
+  fakeOperations,
+  NO_MIGRATIONS,
+  type ContractFake,
+  type FakeCalls,
+  type FakeSwitches,
+  type OperationName,
+} from './fake-module.js';
 export { fieldPaths, readJson, rejectedProblem, rejection } from './assertions.js';
+export { NATS_SERVERS, startNatsServer, testNats, type NatsServer, type TestNats } from './nats.js';

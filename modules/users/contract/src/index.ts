@@ -10,6 +10,7 @@ import {
   jsonBody,
   jsonContent,
   problemResponses,
+  PUBLIC_SECURITY,
   requireAuth,
   ROLES,
   z,
@@ -73,7 +74,7 @@ export const TokenResponseSchema = z
       description: 'An EdDSA-signed JWT; send it as `Authorization: Bearer <accessToken>`',
       example: 'eyJhbGciOiJFZERTQSIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.c2ln',
     }),
-    tokenType: z.literal('Bearer'),
+    tokenType: z.literal('Bearer').openapi({ example: 'Bearer' }),
     expiresIn: z.number().int().openapi({ description: 'Seconds until expiry', example: 900 }),
   })
   .openapi('TokenResponse');
@@ -101,26 +102,49 @@ export type Jwks = z.infer<typeof JwksSchema>;
 
 const tags = ['users'];
 
+/** AUTH_BODY_LIMIT_BYTES caps a register or login body: their fields fit in a few kilobytes. */
+export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** rateLimited documents the 429 of the rate-limited sign-up and sign-in routes. */
+const rateLimited = {
+  429: {
+    ...problemResponses(429)[429],
+    description:
+      'Too many attempts from this client or for this account; retry after Retry-After seconds',
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before trying again',
+        schema: { type: 'integer' as const },
+      },
+    },
+  },
+};
+
 const register = createRoute({
   method: 'post',
   path: '/register',
+  operationId: 'registerUser',
+  security: PUBLIC_SECURITY,
   summary: 'Register a customer account',
   description:
-    'Creates a user with the `customer` role. The email is trimmed and lowercased and must not be taken.',
+    'Creates a user with the `customer` role. The email is trimmed and lowercased and must not be taken. Rate-limited per client and per email (429).',
   tags,
   request: { body: jsonBody(RegisterRequestSchema, 'The new account') },
   responses: {
     201: jsonContent(UserSchema, 'The created user'),
     ...problemResponses(400, 409, 413, 415),
+    ...rateLimited,
   },
 });
 
 const login = createRoute({
   method: 'post',
   path: '/login',
+  operationId: 'logIn',
+  security: PUBLIC_SECURITY,
   summary: 'Sign in',
   description:
-    'Exchanges an email and password for a short-lived access token. A wrong password and an unknown email get the same answer.',
+    'Exchanges an email and password for a short-lived access token. A wrong password and an unknown email get the same answer. Rate-limited per client and per email (429).',
   tags,
   request: { body: jsonBody(LoginRequestSchema, 'The credentials') },
   responses: {
@@ -130,12 +154,14 @@ const login = createRoute({
       ...problemResponses(401)[401],
       description: 'The email or password is incorrect (the same answer for both)',
     },
+    ...rateLimited,
   },
 });
 
 const me = createRoute({
   method: 'get',
   path: '/me',
+  operationId: 'getCurrentUser',
   summary: 'Get the signed-in user',
   description:
     'Returns the user the bearer token belongs to. A valid token whose user no longer exists gets 401.',
@@ -151,6 +177,8 @@ const me = createRoute({
 const jwks = createRoute({
   method: 'get',
   path: '/.well-known/jwks.json',
+  operationId: 'getJwks',
+  security: PUBLIC_SECURITY,
   summary: 'Get the token signing keys',
   description:
     'The public JSON Web Key Set that verifies access tokens (EdDSA, Ed25519). Never contains private key material.',
@@ -164,6 +192,11 @@ const jwks = createRoute({
           schema: { type: 'string' },
         },
       },
+    },
+    401: {
+      ...problemResponses(401)[401],
+      description:
+        'An Authorization header was sent that is not a valid access token (this route needs none)',
     },
   },
 });
@@ -202,3 +235,5 @@ export const usersContract = defineContract({
   routes: { register, login, me, jwks },
   events: { UserRegistered },
 });
+
+export type UsersContract = typeof usersContract;
