@@ -290,7 +290,7 @@ export interface Row {
   plain4xx: number;
   timeouts: number;
   resets: number;
-  /** refused are bodies over the limit the server stopped reading: it answered and closed first. */
+  /** refused are bodies (or heads) over the limit the server stopped reading: it answered and closed first. */
   refused: number;
   mismatches: number;
 }
@@ -320,6 +320,8 @@ export interface FuzzResult {
   /** failures are the first few broken answers, each with its request. */
   failures: string[];
   failureCount: number;
+  /** failureKinds counts the broken answers by operation and the first thing each broke. */
+  failureKinds: Map<string, number>;
   mismatches: Map<string, string[]>;
 }
 
@@ -350,6 +352,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   }
   const failures: string[] = [];
   let failureCount = 0;
+  const failureKinds = new Map<string, number>();
   const mismatches = new Map<string, string[]>();
   const started = Date.now();
   let batch: FuzzRequest[] = [];
@@ -390,9 +393,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           options.learn(request, answer.status, parsed);
         }
       } else if (answer.kind === 'timeout') row.timeouts += 1;
-      else if (cutOff(answer.message, body, options.bodyLimitBytes)) {
-        // The server answered 413 and closed while the rest was still being written; a
-        // client writing the whole body first sees the broken pipe instead of the answer.
+      else if (cutOff(answer.message, request.sentPath, headers, body, options.bodyLimitBytes)) {
+        // The server answered 413 (or 431) and closed while the rest of the body (or of
+        // the head) was still being written; a client writing it all first sees the
+        // broken pipe instead of the answer.
         row.refused += 1;
         continue;
       } else row.resets += 1;
@@ -402,6 +406,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       }
       if (verdict.failures.length > 0) {
         failureCount += 1;
+        const kind = `${operation.key} → ${verdict.failures[0]!.slice(0, 120)}`;
+        failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
         if (failures.length < 20) failures.push(describe(request, headers, verdict.failures));
       }
       if (verdict.mismatches.length > 0) {
@@ -417,11 +423,38 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   } finally {
     sender.close();
   }
-  return { sent, ms: Date.now() - started, rows, failures, failureCount, mismatches };
+  return {
+    sent,
+    ms: Date.now() - started,
+    rows,
+    failures,
+    failureCount,
+    failureKinds,
+    mismatches,
+  };
 }
 
-function cutOff(message: string, body: Buffer | undefined, limit: number): boolean {
-  return body !== undefined && body.length > limit && /EPIPE|ECONNRESET/.test(message);
+/** HEADER_LIMIT_BYTES is Node's default --max-http-header-size, which every Seam server keeps. */
+const HEADER_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * cutOff: a broken pipe or a reset is the server refusing to read on — allowed
+ * only for a body over its limit or a head (request line and headers) over
+ * Node's header limit, which it answers 413 or 431 and closes.
+ */
+function cutOff(
+  message: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  limit: number,
+): boolean {
+  if (!/EPIPE|ECONNRESET/.test(message)) return false;
+  const head = Object.entries(headers).reduce(
+    (bytes, [name, value]) => bytes + Buffer.byteLength(name) + Buffer.byteLength(value) + 4,
+    Buffer.byteLength(path),
+  );
+  return (body !== undefined && body.length > limit) || head > HEADER_LIMIT_BYTES;
 }
 
 function describe(request: SentRequest, headers: Record<string, string>, what: string[]): string {
