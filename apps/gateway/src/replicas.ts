@@ -1,7 +1,7 @@
 // The gateway's view of every service's replicas: one platform ReplicaSet per
-// service (round robin, ejection on a failure), and a probe loop
-// (`/health/ready`) that finds ejected replicas back and notices dead ones
-// before a request has to.
+// service (round robin, ejection on a failure, or on two probes in a row that
+// timed out), and a probe loop (`/health/ready`) that finds ejected replicas
+// back and notices dead ones before a request has to.
 import {
   classify,
   ReplicaSet,
@@ -131,6 +131,7 @@ export class ReplicaPool {
 
   async #probe(set: ReplicaSet, replica: Replica): Promise<void> {
     let failure: string | undefined;
+    let timedOut = false;
     try {
       const result = await send(replica.url, {
         method: 'GET',
@@ -142,9 +143,11 @@ export class ReplicaPool {
       await result.body.dump();
       if (result.statusCode !== 200) failure = `/health/ready answered ${result.statusCode}`;
     } catch (error) {
-      failure = `/health/ready failed: ${classify(error).reason}`;
+      const { reason, aborted } = classify(error);
+      failure = `/health/ready failed: ${reason}`;
+      timedOut = aborted;
     }
     if (this.#stopped && failure !== undefined) return;
-    set.probed(replica, failure);
+    set.probed(replica, failure, timedOut);
   }
 }

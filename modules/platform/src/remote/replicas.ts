@@ -46,6 +46,9 @@ export interface ReplicaSetOptions {
   onChange?: (event: 'up' | 'down') => void;
 }
 
+/** SLOW_PROBES_TO_EJECT timed-out probes in a row (no good answer between) eject a replica. */
+export const SLOW_PROBES_TO_EJECT = 2;
+
 /** ReplicaStatus is one replica in /health/ready and the metrics. */
 export interface ReplicaStatus {
   url: string;
@@ -122,27 +125,29 @@ export class ReplicaSet {
   failed(replica: Replica, reason: string): void {
     replica.failures += 1;
     replica.lastError = reason;
-    // A failed trial or probe means another cooldown. A replica never seen ready
-    // (still starting) is probed again at once, unless trials decide (no prober).
-    const cooldown = replica.seen || this.#options.trialAfterCooldown ? this.#options.ejectMs : 0;
-    if (replica.state === 'ejected') {
-      replica.ejectedUntil = Date.now() + cooldown;
-      return;
+    if (replica.state === 'ejected' || replica.failures >= this.#options.ejectAfter) {
+      this.#eject(replica, reason);
     }
-    if (replica.failures < this.#options.ejectAfter) return;
-    replica.ejectedUntil = Date.now() + cooldown;
-    this.#transition(replica, 'ejected', reason);
   }
 
-  /** probed records a health probe's outcome; a good probe brings an ejected replica back. */
-  probed(replica: Replica, failure: string | undefined): void {
+  /**
+   * probed records a health probe's outcome; a good probe brings an ejected
+   * replica back. A probe answered badly (not ready) or refused ejects at once.
+   * A probe that only ran out of time (`timedOut`) says the replica is slow, not
+   * gone: it takes SLOW_PROBES_TO_EJECT of them with no good answer between — one
+   * slow moment (a busy database, a stalled disk) does not turn a service's only
+   * replica into an outage of a whole cooldown.
+   */
+  probed(replica: Replica, failure: string | undefined, timedOut = false): void {
     if (failure === undefined) {
       replica.failures = 0;
       if (replica.state !== 'ready') this.#transition(replica, 'ready', undefined);
-    } else {
-      replica.failures = Math.max(replica.failures, this.#options.ejectAfter - 1);
-      this.failed(replica, failure);
+      return;
     }
+    replica.failures += 1;
+    replica.lastError = failure;
+    const needed = timedOut ? Math.max(this.#options.ejectAfter, SLOW_PROBES_TO_EJECT) : 1;
+    if (replica.state === 'ejected' || replica.failures >= needed) this.#eject(replica, failure);
   }
 
   /** dueForProbe lists the replicas a prober should probe now (ejected ones after their cooldown). */
@@ -168,6 +173,17 @@ export class ReplicaSet {
       since: new Date(r.since).toISOString(),
       ...(r.lastError && r.state !== 'ready' ? { lastError: r.lastError } : {}),
     }));
+  }
+
+  /**
+   * eject takes the replica out for the cooldown (again, when it already was: a
+   * failed trial or probe means another cooldown). A replica never seen ready
+   * (still starting) is probed again at once, unless trials decide (no prober).
+   */
+  #eject(replica: Replica, reason: string): void {
+    const cooldown = replica.seen || this.#options.trialAfterCooldown ? this.#options.ejectMs : 0;
+    replica.ejectedUntil = Date.now() + cooldown;
+    if (replica.state !== 'ejected') this.#transition(replica, 'ejected', reason);
   }
 
   #usable(replica: Replica, now: number): boolean {
