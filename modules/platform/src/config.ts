@@ -52,17 +52,29 @@ const remotes = z.string().transform((value, ctx) => {
   return map;
 });
 
+/** NATS_URL is a NATS server address: nats:// (or tls://) host and port, nothing else. */
+export const NATS_URL = /^(nats|tls):\/\/[^/?#\s@]+$/;
+export const NATS_URL_MESSAGE =
+  'must be a nats:// (or tls://) host:port URL, e.g. nats://127.0.0.1:4222';
+/** NATS_PREFIX names the streams and subjects of one deployment on a shared NATS. */
+export const NATS_PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
+export const NATS_PREFIX_MESSAGE =
+  'lowercase letters, digits and underscores, starting with a letter (≤ 32)';
+
 /** NATS_SERVERS lists NATS server URLs: `nats://10.0.0.5:4222,nats://10.0.0.6:4222`. */
 const natsServers = z.string().transform((value, ctx) => {
   const servers = value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = servers.find((s) => !/^(nats|tls):\/\/[^/?#\s@]+$/.test(s));
+  const bad = servers.find((s) => !NATS_URL.test(s));
   if (servers.length === 0 || bad !== undefined) {
     ctx.addIssue({
       code: 'custom',
-      message: `${bad === undefined ? 'no server' : `"${bad}"`}: list nats://host:port URLs separated by commas`,
+      message:
+        bad === undefined
+          ? 'list nats://host:port URLs separated by commas'
+          : `"${bad}" ${NATS_URL_MESSAGE}; list them separated by commas`,
     });
     return z.NEVER;
   }
@@ -224,13 +236,7 @@ export const PlatformEnvSchema = z.object({
   /** SEAM_NATS_SERVERS lists the NATS servers (comma-separated nats:// URLs). */
   SEAM_NATS_SERVERS: natsServers.optional(),
   /** SEAM_NATS_PREFIX names this deployment's streams and subjects on a shared NATS (default seam). */
-  SEAM_NATS_PREFIX: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9_]{0,31}$/,
-      'lowercase letters, digits and underscores, starting with a letter',
-    )
-    .optional(),
+  SEAM_NATS_PREFIX: z.string().regex(NATS_PREFIX, NATS_PREFIX_MESSAGE).optional(),
   SEAM_JWT_ISSUER: z.string().min(1).default('seam'),
   SEAM_JWT_AUDIENCE: z.string().min(1).default('seam'),
   /** SEAM_CORS_ORIGINS opens the API to these browser origins; unset, no cross-origin access. */

@@ -14,16 +14,11 @@ import {
   startTestHost,
   type Sample,
   type TestHost,
+  FAST_EVENT_RETRIES,
 } from './testing/index.js';
 
 const SERVICE_TOKEN = 'metrics-service-token-0123456789abcdef0123';
-const FAST_RETRIES = {
-  SEAM_SERVICE_TOKEN: SERVICE_TOKEN,
-  SEAM_EVENT_POLL_MS: '20',
-  SEAM_EVENT_RETRY_BASE_MS: '10',
-  SEAM_EVENT_RETRY_MAX_MS: '40',
-  SEAM_EVENT_MAX_ATTEMPTS: '3',
-};
+const FAST_RETRIES = { SEAM_SERVICE_TOKEN: SERVICE_TOKEN, ...FAST_EVENT_RETRIES };
 
 /** ghost is a module no process serves: its only replica refuses connections. */
 const ghostContract = defineContract({

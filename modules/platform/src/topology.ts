@@ -4,6 +4,7 @@
 // for its meaning; every problem becomes one field error of one AppError.
 import { readFile } from 'node:fs/promises';
 import { z } from '@hono/zod-openapi';
+import { NATS_PREFIX, NATS_PREFIX_MESSAGE, NATS_URL, NATS_URL_MESSAGE } from './config.js';
 import { AppError, type FieldError } from './errors.js';
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
@@ -37,14 +38,6 @@ const ServiceSchema = z
     }),
   })
   .meta({ description: 'One deployable service: a process (or several replicas) hosting modules' });
-
-/** NATS_URL is a NATS server address: nats:// (or tls://) host and port, nothing else. */
-const NATS_URL = /^(nats|tls):\/\/[^/?#\s@]+$/;
-const NATS_URL_MESSAGE = 'must be a nats:// (or tls://) host:port URL, e.g. nats://127.0.0.1:4222';
-/** NATS_PREFIX names the streams and subjects of one deployment on a shared NATS. */
-export const NATS_PREFIX = /^[a-z][a-z0-9_]{0,31}$/;
-const NATS_PREFIX_MESSAGE =
-  'lowercase letters, digits and underscores, starting with a letter (≤ 32)';
 
 /**
  * EventsSchema picks how events travel between services: `http` (the default)

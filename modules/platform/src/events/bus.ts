@@ -815,19 +815,7 @@ export class EventBus {
       .where(where)
       .orderBy(desc(outbox.occurredAt))
       .limit(limit);
-    return rows.map(({ d, e }) => ({
-      id: d.id,
-      module,
-      eventId: d.eventId,
-      type: e.type,
-      subscriber: d.subscriber,
-      status: d.status,
-      attempts: d.attempts,
-      nextAttemptAt: d.nextAttemptAt.toISOString(),
-      lastError: d.lastError,
-      occurredAt: e.occurredAt.toISOString(),
-      deliveredAt: d.deliveredAt?.toISOString() ?? null,
-    }));
+    return rows.map(({ d, e }) => deliveryView({ ...d, ...e, module }));
   }
 
   async #parkedViews(
@@ -842,19 +830,7 @@ export class EventBus {
       .where(where)
       .orderBy(desc(parked.occurredAt))
       .limit(limit);
-    return rows.map((row) => ({
-      id: row.id,
-      module: row.source,
-      eventId: row.eventId,
-      type: row.type,
-      subscriber,
-      status: row.status,
-      attempts: row.attempts,
-      nextAttemptAt: row.nextAttemptAt.toISOString(),
-      lastError: row.lastError,
-      occurredAt: row.occurredAt.toISOString(),
-      deliveredAt: row.deliveredAt?.toISOString() ?? null,
-    }));
+    return rows.map((row) => deliveryView({ ...row, module: row.source, subscriber }));
   }
 
   #tablesOf(module: string): EventTables {
@@ -865,6 +841,35 @@ export class EventBus {
     }
     return tables;
   }
+}
+
+/** deliveryView shows a delivery (or a parked event) as the admin routes and the console do. */
+function deliveryView(row: {
+  id: string;
+  module: string;
+  eventId: string;
+  type: string;
+  subscriber: string;
+  status: DeliveryView['status'];
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  occurredAt: Date;
+  deliveredAt: Date | null;
+}): DeliveryView {
+  return {
+    id: row.id,
+    module: row.module,
+    eventId: row.eventId,
+    type: row.type,
+    subscriber: row.subscriber,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt.toISOString(),
+    lastError: row.lastError,
+    occurredAt: row.occurredAt.toISOString(),
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+  };
 }
 
 /** describe is an error as a delivery's lastError shows it. */

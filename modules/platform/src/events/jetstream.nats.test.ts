@@ -19,6 +19,7 @@ import {
   type TestDatabase,
   type TestNats,
   type TestTokens,
+  FAST_EVENT_RETRIES,
 } from '../testing/index.js';
 import { RELAY } from './bus.js';
 import { JetStreamBroker } from './jetstream.js';
@@ -39,10 +40,7 @@ const env = (database: TestDatabase, modules: string) => ({
   HOST: '127.0.0.1',
   SEAM_SERVICE: modules,
   SEAM_MODULES: modules,
-  SEAM_EVENT_POLL_MS: '20',
-  SEAM_EVENT_RETRY_BASE_MS: '10',
-  SEAM_EVENT_RETRY_MAX_MS: '40',
-  SEAM_EVENT_MAX_ATTEMPTS: '3',
+  ...FAST_EVENT_RETRIES,
   ...nats.env,
   ...database.env,
 });

@@ -10,6 +10,17 @@ import { createHost, type Host, type HostOptions } from '../host.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import type { Clients } from '../module.js';
 
+/**
+ * FAST_EVENT_RETRIES make event delivery quick to watch in a test: a 20 ms poll,
+ * retries after 10–40 ms, and a delivery failed (or parked) after 3 attempts.
+ */
+export const FAST_EVENT_RETRIES = {
+  SEAM_EVENT_POLL_MS: '20',
+  SEAM_EVENT_RETRY_BASE_MS: '10',
+  SEAM_EVENT_RETRY_MAX_MS: '40',
+  SEAM_EVENT_MAX_ATTEMPTS: '3',
+} as const;
+
 export interface TestHost {
   host: Host;
   database: TestDatabase;
