@@ -141,6 +141,50 @@ describe('events in one process', () => {
     expect(again.status).toBe(409);
   });
 
+  it('lists and retries an event parked under the nats transport after a switch back to http', async () => {
+    const noteId = randomUUID();
+    const { parked } = eventTables('tally');
+    const [row] = await t.host.database.db
+      .insert(parked)
+      .values({
+        id: randomUUID(),
+        eventId: randomUUID(),
+        source: 'notes',
+        type: NoteCreated.type,
+        version: 1,
+        payload: { noteId, text: 'parked under nats' },
+        occurredAt: new Date(),
+        status: 'failed',
+        attempts: 3,
+        nextAttemptAt: new Date(),
+        lastError: '422 unprocessable: poison note',
+      })
+      .returning();
+    const listed = await t.request(
+      '/api/events/deliveries?status=failed',
+      jsonRequest('GET', undefined, adminToken),
+    );
+    const { items } = (await listed.json()) as { items: { id: string; subscriber: string }[] };
+    expect(items.find((i) => i.id === row!.id)).toMatchObject({ subscriber: 'tally' });
+    await expect(seenNote(noteId)).rejects.toThrow('not handled yet');
+
+    const retried = await t.request(
+      `/api/events/deliveries/${row!.id}/retry`,
+      jsonRequest('POST', undefined, adminToken),
+    );
+    expect(retried.status).toBe(200);
+    await eventually(() => seenNote(noteId));
+    const after = await eventually(async () => {
+      const [parkedRow] = await t.host.database.db
+        .select()
+        .from(parked)
+        .where(eq(parked.id, row!.id));
+      if (parkedRow?.status !== 'delivered') throw new Error('not delivered yet');
+      return parkedRow;
+    });
+    expect(after).toMatchObject({ status: 'delivered', attempts: 1, lastError: null });
+  });
+
   it('guards the delivery routes: 401 without a token, 404 for an unknown delivery', async () => {
     expect((await t.request('/api/events/deliveries')).status).toBe(401);
     const res = await t.request(

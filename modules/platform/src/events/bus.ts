@@ -367,8 +367,9 @@ export class EventBus {
 
   async #run(): Promise<void> {
     await this.#listen();
-    // Parked events a retry reopened before a restart are looked at once.
-    if (this.#options.broker) for (const s of this.#subscribers.keys()) this.#parkedDue.add(s);
+    // Parked events a retry reopened before a restart are looked at once (also after
+    // the transport went back from nats to http: what was parked stays retriable).
+    for (const subscriber of this.#subscribers.keys()) this.#parkedDue.add(subscriber);
     const { pollMs, publishers } = this.#options;
     // The first sweep finds what was left from before this process started.
     let sweepAt = 0;
@@ -754,12 +755,12 @@ export class EventBus {
       const where = filter.status ? eq(deliveries.status, filter.status) : undefined;
       views.push(...(await this.#views(module, where, filter.limit)));
     }
-    if (this.#options.broker) {
-      for (const subscriber of this.#subscribers.keys()) {
-        const { parked } = this.#tablesOf(subscriber);
-        const where = filter.status ? eq(parked.status, filter.status) : undefined;
-        views.push(...(await this.#parkedViews(subscriber, where, filter.limit)));
-      }
+    // Parked events are listed whatever the transport is now: one parked under nats
+    // stays visible and retriable after a switch back to http.
+    for (const subscriber of this.#subscribers.keys()) {
+      const { parked } = this.#tablesOf(subscriber);
+      const where = filter.status ? eq(parked.status, filter.status) : undefined;
+      views.push(...(await this.#parkedViews(subscriber, where, filter.limit)));
     }
     return views.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, filter.limit);
   }
@@ -784,7 +785,7 @@ export class EventBus {
       this.kick();
       return view;
     }
-    for (const subscriber of this.#options.broker ? this.#subscribers.keys() : []) {
+    for (const subscriber of this.#subscribers.keys()) {
       const { parked } = this.#tablesOf(subscriber);
       const reopened = await this.#options.db
         .update(parked)
