@@ -314,7 +314,7 @@ export interface paths {
     };
     /**
      * List my notifications
-     * @description The messages sent (recorded) to you, newest first.
+     * @description The messages sent (recorded) to you, newest first, a page at a time: pass the `nextCursor` of a page as `cursor` for the next (older) one; it is null on the last page.
      */
     get: operations['listNotifications'];
     put?: never;
@@ -957,6 +957,27 @@ export interface components {
      */
     OrderPage: {
       items: components['schemas']['Order'][];
+      nextCursor: string | null;
+    };
+    /**
+     * @example {
+     *       "items": [
+     *         {
+     *           "id": "e4d3c2b1-a098-4f7e-8d6c-5b4a39281706",
+     *           "userId": "b7e2d4c1-8a3f-4e6b-9c5d-2f1a0e9d8c7b",
+     *           "kind": "order-confirmed",
+     *           "recipient": "ada@example.com",
+     *           "subject": "Your order 3f1c9a7e is confirmed",
+     *           "body": "Thank you for your order. We will ship 2 items for EUR 498.00 to London.",
+     *           "orderId": "3f1c9a7e-2b4d-4c8e-9f6a-1d2e3c4b5a69",
+     *           "createdAt": "2025-01-06T09:00:02.000Z"
+     *         }
+     *       ],
+     *       "nextCursor": null
+     *     }
+     */
+    NotificationPage: {
+      items: components['schemas']['Notification'][];
       nextCursor: string | null;
     };
     /**
@@ -2422,6 +2443,8 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
+        /** @description Opaque `nextCursor` of the previous page */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -2429,15 +2452,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Your notifications */
+      /** @description A page of your notifications */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: components['schemas']['Notification'][];
-          };
+          'application/json': components['schemas']['NotificationPage'];
         };
       };
       /** @description The request is malformed or fails validation */

@@ -224,13 +224,25 @@ export function shop(request: Requester) {
       return page.items;
     },
 
+    /** notificationsOf reads every notification of the shopper, newest first, page by page. */
     async notificationsOf(shopper: Shopper): Promise<Notification[]> {
-      const page: { items: Notification[] } = await answer(
-        client.GET('/api/notifications', { headers: bearer(shopper.token) }),
-        200,
-        'GET /api/notifications',
-      );
-      return page.items;
+      const items: Notification[] = [];
+      let cursor: string | undefined;
+      // Bounded: 100 pages of 100 are more than any test or benchmark records for one shopper.
+      for (let pages = 0; pages < 100; pages++) {
+        const page: { items: Notification[]; nextCursor: string | null } = await answer(
+          client.GET('/api/notifications', {
+            params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+            headers: bearer(shopper.token),
+          }),
+          200,
+          'GET /api/notifications',
+        );
+        items.push(...page.items);
+        if (!page.nextCursor) return items;
+        cursor = page.nextCursor;
+      }
+      throw new Error(`GET /api/notifications: more than 100 pages for ${shopper.email}`);
     },
   };
   return api;

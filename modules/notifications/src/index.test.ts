@@ -44,7 +44,7 @@ describe('exported surface', () => {
 });
 
 describe('OpenAPI document', () => {
-  it('documents GET /api/notifications with bearer security, its limit and its errors', () => {
+  it('documents GET /api/notifications with bearer security, its limit and cursor, and its errors', () => {
     const op = t.host.document.paths?.['/api/notifications']?.get as {
       summary: string;
       tags: string[];
@@ -55,8 +55,9 @@ describe('OpenAPI document', () => {
     expect(op.summary).toEqual(expect.any(String));
     expect(op.tags).toEqual(['notifications']);
     expect(op.security).toEqual([{ bearerAuth: [] }]);
-    expect(op.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['query:limit']);
+    expect(op.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['query:limit', 'query:cursor']);
     expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401']);
     expect(t.host.document.components?.schemas?.Notification).toBeDefined();
+    expect(t.host.document.components?.schemas?.NotificationPage).toBeDefined();
   });
 });

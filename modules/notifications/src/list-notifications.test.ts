@@ -1,4 +1,4 @@
-// GET /api/notifications: my notifications, newest first, `limit` 1..100.
+// GET /api/notifications: my notifications, newest first, `limit` 1..100, a page at a time.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from './schema.js';
@@ -69,7 +69,39 @@ it('returns at most 50 by default and `limit` when given', async () => {
   expect(await readItems(await t.list(token, '?limit=100'))).toHaveLength(100);
 });
 
+it('pages through every notification with nextCursor, none twice or skipped, also when new ones arrive', async () => {
+  const userId = randomUUID();
+  await seed(userId, 120);
+  const token = await t.tokenFor(userId);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await t.list(token, `?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: { subject: string }[]; nextCursor: string | null };
+    seen.push(...page.items.map((item) => item.subject));
+    cursor = page.nextCursor;
+    pages += 1;
+    // A message recorded while the client pages is newer than every page: it shifts nothing.
+    if (pages === 1) await seed(userId, 1);
+  } while (cursor && pages < 10);
+  expect(pages).toBe(3);
+  expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `Message ${119 - i}`));
+});
+
 describe('rejections', () => {
+  it.each(['not-a-cursor!', 'WyJub3QgYSBkYXRlIiwiMSJd', 'x'.repeat(513)])(
+    'answers 400 for cursor=%s',
+    async (cursor) => {
+      const problem = await expectProblem(
+        await t.list(await t.tokenFor(randomUUID()), `?cursor=${cursor}`),
+        400,
+      );
+      expect(problem.errors?.map((e) => e.path)).toEqual(['cursor']);
+    },
+  );
+
   it('answers 401 without a token', async () => {
     await expectProblem(await t.list(undefined), 401, 'unauthorized');
   });

@@ -1,23 +1,50 @@
-// GET / (→ /api/notifications): the signed-in user's notifications, newest first.
-import { notificationsContract, type Notification } from '@seam/notifications-contract';
-import { AppError, z, type Database, type ModuleApp } from '@seam/platform';
-import { desc, eq } from 'drizzle-orm';
+// GET / (→ /api/notifications): the signed-in user's notifications, newest first,
+// keyset-paginated over (created_at, id) descending.
+import { notificationsContract, type NotificationPage } from '@seam/notifications-contract';
+import {
+  AppError,
+  decodeCursor,
+  encodeCursor,
+  z,
+  type Database,
+  type ModuleApp,
+} from '@seam/platform';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { toNotification } from './notification-row.js';
 import { notifications } from './schema.js';
 
-/** listNotifications returns the newest `limit` notifications of `userId`. */
+/**
+ * listNotifications returns one page of `userId`'s notifications. The next page
+ * starts strictly after (older than) the page's last one, so messages recorded
+ * meanwhile never shift a page or appear twice.
+ */
 export async function listNotifications(
   db: Database,
   userId: string,
-  limit: number,
-): Promise<Notification[]> {
+  query: { limit: number; cursor?: string | undefined },
+): Promise<NotificationPage> {
+  const conditions: SQL[] = [eq(notifications.userId, userId)];
+  if (query.cursor) {
+    const before = decodeCursor(query.cursor, 'notifications.invalid-cursor');
+    conditions.push(
+      sql`(${notifications.createdAt}, ${notifications.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`,
+    );
+  }
   const rows = await db
     .select()
     .from(notifications)
-    .where(eq(notifications.userId, userId))
+    .where(and(...conditions))
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(limit);
-  return rows.map(toNotification);
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toNotification),
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ createdAt: last.createdAt, id: last.id })
+        : null,
+  };
 }
 
 const UserIdSchema = z.uuid();
@@ -28,8 +55,11 @@ export function listNotificationsRoute(app: ModuleApp, db: Database): void {
     const user = c.get('user');
     if (!user) throw AppError.unauthorized('This operation needs a bearer access token');
     // A token whose subject is not a user id names no one's notifications.
-    if (!UserIdSchema.safeParse(user.id).success) return c.json({ items: [] }, 200);
-    const { limit } = c.req.valid('query');
-    return c.json({ items: await listNotifications(db, user.id, limit) }, 200);
+    const query = c.req.valid('query');
+    // Even so its cursor is checked: a bad one is the same 400 for everyone.
+    if (query.cursor) decodeCursor(query.cursor, 'notifications.invalid-cursor');
+    if (!UserIdSchema.safeParse(user.id).success)
+      return c.json({ items: [], nextCursor: null }, 200);
+    return c.json(await listNotifications(db, user.id, query), 200);
   });
 }

@@ -1,6 +1,5 @@
 // expectNotified: the end-to-end check that events were not lost — every order
 // a shopper placed has its notification (notifications consume the order events).
-import type { Notification } from '@seam/notifications-contract';
 import { eventually } from '@seam/platform/testing';
 import type { shop, Shopper } from '@seam/shopper';
 import { expect } from 'vitest';
@@ -13,7 +12,7 @@ export interface PlacedOrder {
 
 /**
  * expectNotified waits (up to `timeoutMs`) until each order has a notification
- * naming it. A shopper's notifications are read as one page (at most 100).
+ * naming it (every page of each shopper's notifications).
  */
 export async function expectNotified(
   api: ReturnType<typeof shop>,
@@ -23,13 +22,7 @@ export async function expectNotified(
   const shoppers = [...new Set(placed.map((p) => p.shopper))];
   await eventually(async () => {
     for (const shopper of shoppers) {
-      const page = await api.expect<{ items: Notification[] }>(
-        200,
-        'GET',
-        '/api/notifications?limit=100',
-        { token: shopper.token },
-      );
-      const noted = new Set(page.items.map((n) => n.orderId));
+      const noted = new Set((await api.notificationsOf(shopper)).map((n) => n.orderId));
       const missing = placed.filter((p) => p.shopper === shopper && !noted.has(p.orderId));
       expect(missing.map((m) => m.orderId)).toEqual([]);
     }

@@ -35,12 +35,19 @@ export const NotificationSchema = z
   .openapi('Notification', { example: NOTIFICATION_EXAMPLE });
 export type Notification = z.output<typeof NotificationSchema>;
 
+/** NotificationPageSchema is one page of notifications; `nextCursor` asks for the next (older) one. */
+export const NotificationPageSchema = z
+  .object({ items: z.array(NotificationSchema), nextCursor: z.string().nullable() })
+  .openapi('NotificationPage', { example: { items: [NOTIFICATION_EXAMPLE], nextCursor: null } });
+export type NotificationPage = z.output<typeof NotificationPageSchema>;
+
 const listNotifications = createRoute({
   method: 'get',
   path: '/',
   operationId: 'listNotifications',
   summary: 'List my notifications',
-  description: 'The messages sent (recorded) to you, newest first.',
+  description:
+    'The messages sent (recorded) to you, newest first, a page at a time: pass the `nextCursor` of a page as `cursor` for the next (older) one; it is null on the last page.',
   tags: ['notifications'],
   security: BEARER_SECURITY,
   middleware: [requireAuth()] as const,
@@ -53,15 +60,20 @@ const listNotifications = createRoute({
         .max(100)
         .default(50)
         .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+      cursor: z
+        .string()
+        .min(1)
+        .max(512)
+        .optional()
+        .openapi({
+          param: { name: 'cursor', in: 'query' },
+          description: 'Opaque `nextCursor` of the previous page',
+          example: 'WyIyMDI1LTAxLTA2VDA5OjAwOjAwLjAwMFoiXQ',
+        }),
     }),
   },
   responses: {
-    200: jsonContent(
-      z
-        .object({ items: z.array(NotificationSchema) })
-        .openapi({ example: { items: [NOTIFICATION_EXAMPLE] } }),
-      'Your notifications',
-    ),
+    200: jsonContent(NotificationPageSchema, 'A page of your notifications'),
     ...problemResponses(400, 401),
   },
 });
