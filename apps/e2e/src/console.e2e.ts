@@ -107,7 +107,9 @@ describe('the console on the monolith', () => {
     try {
       await signInOnPage(page, ADMIN);
       await expectServices(page, { monolith: MODULES });
-      await expect.poll(() => page.locator('#graph-view svg .node').count()).toBe(MODULES.length);
+      await expect
+        .poll(() => page.locator('#graph-view svg .node').count(), { timeout: 20_000 })
+        .toBe(MODULES.length);
       expect(await page.locator('#graph-view line.edge.events').count()).toBeGreaterThan(0);
 
       const row = page.locator(`#deliveries tr[data-delivery-id="${failed.id}"]`);
@@ -175,7 +177,9 @@ describe('the console on the gateway of topology/split.json', () => {
       await expect
         .poll(() => page.locator('#services td[data-health="ready"]').count(), { timeout: 20_000 })
         .toBe(MODULES.length);
-      await expect.poll(() => page.locator('#graph-view svg .node').count()).toBe(MODULES.length);
+      await expect
+        .poll(() => page.locator('#graph-view svg .node').count(), { timeout: 20_000 })
+        .toBe(MODULES.length);
 
       const row = page.locator(`#deliveries tr[data-delivery-id="${failed.id}"]`);
       await row.waitFor();
@@ -326,7 +330,11 @@ async function expectForbidden(baseUrl: string, name: string) {
   const page = await openConsole(baseUrl);
   try {
     await signInOnPage(page, customer);
-    await expect.poll(() => page.locator('#message').textContent()).toContain('Forbidden (403)');
+    // The page's sign-in costs a scrypt and two hops through the gateway: on a busy
+    // machine more than expect.poll's default second.
+    await expect
+      .poll(() => page.locator('#message').textContent(), { timeout: 20_000 })
+      .toContain('Forbidden (403)');
     expect(await page.locator('#console').isHidden()).toBe(true);
     if (name === 'monolith') {
       await page.screenshot({ path: join(IMAGES, 'console-forbidden.png') });

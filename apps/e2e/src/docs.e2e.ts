@@ -151,7 +151,9 @@ describe.each(TARGETS)('GET /docs on %s', (_, shot, start) => {
       await title.waitFor();
 
       for (const tag of MODULES) {
-        await expect.poll(() => sidebar.getByText(tag, { exact: true }).count()).toBeGreaterThan(0);
+        await expect
+          .poll(() => sidebar.getByText(tag, { exact: true }).count(), { timeout: 10_000 })
+          .toBeGreaterThan(0);
       }
       for (const op of operations) {
         const entry = sidebar.getByText(op.summary, { exact: true }).first();
@@ -160,7 +162,7 @@ describe.each(TARGETS)('GET /docs on %s', (_, shot, start) => {
       // Opening a group can scroll the content; the overview shot starts at the title.
       await page.evaluate('window.scrollTo(0, 0)');
       await expect
-        .poll(() => title.evaluate((el) => el.getBoundingClientRect().top))
+        .poll(() => title.evaluate((el) => el.getBoundingClientRect().top), { timeout: 10_000 })
         .toBeLessThan(400);
       await page.screenshot({ path: join(SCREENSHOTS, `${shot}.png`) });
 
@@ -172,7 +174,9 @@ describe.each(TARGETS)('GET /docs on %s', (_, shot, start) => {
       const heading = page.getByRole('heading', { name: list.summary, exact: true }).first();
       await heading.waitFor({ state: 'visible' });
       await expect
-        .poll(() => page.getByText('/api/catalog/products', { exact: true }).count())
+        .poll(() => page.getByText('/api/catalog/products', { exact: true }).count(), {
+          timeout: 10_000,
+        })
         .toBeGreaterThan(0);
       await page.screenshot({ path: join(SCREENSHOTS, `${shot}-catalog.png`) });
 
