@@ -4,8 +4,8 @@ import { catalogContract, type ListProductsQuery, type ProductPage } from '@seam
 import {
   type Database,
   type ModuleApp,
-  decodeCursor,
-  encodeCursor,
+  beyondCursor,
+  keysetPage,
   preparedQuery,
 } from '@seam/platform';
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
@@ -31,10 +31,7 @@ export async function listProducts(db: Database, query: ListProductsQuery): Prom
     );
   }
   if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    conditions.push(
-      sql`(${products.createdAt}, ${products.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
-    );
+    conditions.push(beyondCursor(products.createdAt, products.id, query.cursor, 'asc'));
   }
   const rows =
     conditions.length === 0
@@ -45,15 +42,8 @@ export async function listProducts(db: Database, query: ListProductsQuery): Prom
           .where(and(...conditions))
           .orderBy(asc(products.createdAt), asc(products.id))
           .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toProduct),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-        : null,
-  };
+  const page = keysetPage(rows, query.limit);
+  return { items: page.rows.map(toProduct), nextCursor: page.nextCursor };
 }
 
 /** firstPage is the unfiltered first page, the most common browse, prepared once. */

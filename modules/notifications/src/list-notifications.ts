@@ -3,13 +3,14 @@
 import { notificationsContract, type NotificationPage } from '@seam/notifications-contract';
 import {
   AppError,
+  beyondCursor,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
   z,
   type Database,
   type ModuleApp,
 } from '@seam/platform';
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { toNotification } from './notification-row.js';
 import { notifications } from './schema.js';
 
@@ -25,9 +26,14 @@ export async function listNotifications(
 ): Promise<NotificationPage> {
   const conditions: SQL[] = [eq(notifications.userId, userId)];
   if (query.cursor) {
-    const before = decodeCursor(query.cursor, 'notifications.invalid-cursor');
     conditions.push(
-      sql`(${notifications.createdAt}, ${notifications.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`,
+      beyondCursor(
+        notifications.createdAt,
+        notifications.id,
+        query.cursor,
+        'desc',
+        'notifications.invalid-cursor',
+      ),
     );
   }
   const rows = await db
@@ -36,15 +42,8 @@ export async function listNotifications(
     .where(and(...conditions))
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toNotification),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-        : null,
-  };
+  const page = keysetPage(rows, query.limit);
+  return { items: page.rows.map(toNotification), nextCursor: page.nextCursor };
 }
 
 const UserIdSchema = z.uuid();

@@ -1,8 +1,8 @@
 // GET / — the caller's orders, newest first, keyset-paginated over
 // (created_at, id) descending.
 import type { OrderPageSchema } from '@seam/orders-contract';
-import { type Database, type z, decodeCursor, encodeCursor } from '@seam/platform';
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { type Database, type z, beyondCursor, keysetPage } from '@seam/platform';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { toOrder } from './order-row.js';
 import { orders } from './schema.js';
 
@@ -20,9 +20,8 @@ export async function listOrders(
 ): Promise<OrderPage> {
   const conditions: SQL[] = [eq(orders.userId, userId)];
   if (query.cursor) {
-    const before = decodeCursor(query.cursor, 'orders.invalid-cursor');
     conditions.push(
-      sql`(${orders.createdAt}, ${orders.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`,
+      beyondCursor(orders.createdAt, orders.id, query.cursor, 'desc', 'orders.invalid-cursor'),
     );
   }
   const rows = await db
@@ -31,13 +30,6 @@ export async function listOrders(
     .where(and(...conditions))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toOrder),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-        : null,
-  };
+  const page = keysetPage(rows, query.limit);
+  return { items: page.rows.map(toOrder), nextCursor: page.nextCursor };
 }

@@ -2,7 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from './errors.js';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import {
+  CURSOR_EXAMPLE,
+  CursorQuerySchema,
+  decodeCursor,
+  encodeCursor,
+  keysetPage,
+} from './cursor.js';
 
 describe('cursor', () => {
   it('round-trips a position with millisecond precision', () => {
@@ -39,5 +45,34 @@ describe('cursor', () => {
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ status: 400, code: 'invalid-cursor' });
     expect((error as AppError).errors).toEqual([expect.objectContaining({ path: 'cursor' })]);
+  });
+});
+
+describe('keysetPage', () => {
+  const row = (i: number) => ({
+    id: `00000000-0000-4000-8000-00000000000${i}`,
+    createdAt: new Date(Date.UTC(2025, 0, 6, 9, 0, i)),
+  });
+
+  it('cuts the extra row off and names the last row of the page as the next cursor', () => {
+    const page = keysetPage([row(1), row(2), row(3)], 2);
+    expect(page.rows).toEqual([row(1), row(2)]);
+    expect(decodeCursor(page.nextCursor!)).toEqual(row(2));
+  });
+
+  it('has no next cursor on the last page, full or not', () => {
+    expect(keysetPage([row(1), row(2)], 2).nextCursor).toBeNull();
+    expect(keysetPage([row(1)], 2)).toEqual({ rows: [row(1)], nextCursor: null });
+    expect(keysetPage([], 2)).toEqual({ rows: [], nextCursor: null });
+  });
+
+  it('gives a cursor CursorQuerySchema accepts, and CURSOR_EXAMPLE is one', () => {
+    expect(CursorQuerySchema.safeParse(keysetPage([row(1), row(2)], 1).nextCursor).success).toBe(
+      true,
+    );
+    expect(decodeCursor(CURSOR_EXAMPLE)).toEqual({
+      createdAt: new Date('2025-01-06T09:00:00.000Z'),
+      id: '8e9f27c6-dd9e-50b3-9b0e-03b140b75431',
+    });
   });
 });

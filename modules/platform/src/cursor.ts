@@ -2,6 +2,7 @@
 // page, base64url-encoded JSON. Opaque to clients; anything that does not
 // decode to a valid position is a 400, never a 500.
 import { z } from '@hono/zod-openapi';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { AppError } from './errors.js';
 
 /** CursorPosition is where the next page starts: strictly after this row. */
@@ -47,4 +48,59 @@ export function decodeCursor(cursor: string, code = 'invalid-cursor'): CursorPos
   if (!parsed.success) throw invalid();
   const [createdAt, id] = parsed.data;
   return { createdAt: new Date(createdAt), id };
+}
+
+/** CURSOR_EXAMPLE is a cursor as the API returns one (after 2025-01-06T09:00Z, a demo product's id). */
+export const CURSOR_EXAMPLE =
+  'WyIyMDI1LTAxLTA2VDA5OjAwOjAwLjAwMFoiLCI4ZTlmMjdjNi1kZDllLTUwYjMtOWIwZS0wM2IxNDBiNzU0MzEiXQ';
+
+/** CursorQuerySchema is the `cursor` query parameter of every keyset-paginated list route. */
+export const CursorQuerySchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .openapi({
+    param: { name: 'cursor', in: 'query' },
+    description: 'Opaque `nextCursor` of the previous page',
+    example: CURSOR_EXAMPLE,
+  });
+
+/**
+ * beyondCursor is the keyset condition of the page after `cursor`: rows strictly
+ * after its (created_at, id) position — older (`desc`, newest first) or newer
+ * (`asc`). A cursor the API did not produce is a 400 with `code`.
+ *
+ * @example
+ * conditions.push(beyondCursor(orders.createdAt, orders.id, query.cursor, 'desc', 'orders.invalid-cursor'));
+ */
+export function beyondCursor(
+  createdAt: AnyColumn,
+  id: AnyColumn,
+  cursor: string,
+  order: 'asc' | 'desc',
+  code?: string,
+): SQL {
+  const at = decodeCursor(cursor, code);
+  const position = sql`(${at.createdAt.toISOString()}::timestamptz, ${at.id}::uuid)`;
+  return order === 'desc'
+    ? sql`(${createdAt}, ${id}) < ${position}`
+    : sql`(${createdAt}, ${id}) > ${position}`;
+}
+
+/**
+ * keysetPage cuts rows read with `limit + 1` to one page, and names the next
+ * page's cursor: the last row's position, or null when there is no next page.
+ */
+export function keysetPage<R extends CursorPosition>(
+  rows: readonly R[],
+  limit: number,
+): { rows: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
 }

@@ -168,7 +168,15 @@ export {
   type TopologyEvents,
   type TopologyService,
 } from './topology.js';
-export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
+export {
+  beyondCursor,
+  CURSOR_EXAMPLE,
+  CursorQuerySchema,
+  decodeCursor,
+  encodeCursor,
+  keysetPage,
+  type CursorPosition,
+} from './cursor.js';
 export { listenOn, stopServer, type ListenOptions, type ServerType } from './http/serve.js';
 export {
   clientAddress,

@@ -4,6 +4,8 @@
 // /api/catalog.
 import {
   BEARER_SECURITY,
+  CURSOR_EXAMPLE,
+  CursorQuerySchema,
   createRoute,
   defineContract,
   defineOperation,
@@ -31,10 +33,6 @@ const PRODUCT_EXAMPLE = {
   createdAt: '2025-01-06T09:00:00.000Z',
   updatedAt: '2025-01-06T09:00:00.000Z',
 };
-
-/** CURSOR_EXAMPLE points after the first demo product. */
-const CURSOR_EXAMPLE =
-  'WyIyMDI1LTAxLTA2VDA5OjAwOjAwLjAwMFoiLCI4ZTlmMjdjNi1kZDllLTUwYjMtOWIwZS0wM2IxNDBiNzU0MzEiXQ';
 
 /** SKU_PATTERN: uppercase letters and digits, then also `.`, `_` and `-`. */
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9._-]*$/;
@@ -156,16 +154,7 @@ export const ListProductsQuerySchema = z
         description: `Page size, 1 to ${LIST_LIMIT.max}`,
         example: 20,
       }),
-    cursor: z
-      .string()
-      .min(1)
-      .max(512)
-      .optional()
-      .openapi({
-        param: { name: 'cursor', in: 'query' },
-        description: 'Opaque `nextCursor` of the previous page',
-        example: CURSOR_EXAMPLE,
-      }),
+    cursor: CursorQuerySchema,
     q: z
       .string()
       .trim()

@@ -1,6 +1,7 @@
 // The notifications contract: the messages Seam would send a shopper.
 import {
   BEARER_SECURITY,
+  CursorQuerySchema,
   createRoute,
   defineContract,
   jsonContent,
@@ -60,16 +61,7 @@ const listNotifications = createRoute({
         .max(100)
         .default(50)
         .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({
-          param: { name: 'cursor', in: 'query' },
-          description: 'Opaque `nextCursor` of the previous page',
-          example: 'WyIyMDI1LTAxLTA2VDA5OjAwOjAwLjAwMFoiXQ',
-        }),
+      cursor: CursorQuerySchema,
     }),
   },
   responses: {

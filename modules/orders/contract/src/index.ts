@@ -2,6 +2,7 @@
 // shopper's orders, cancellation, and the events other modules react to.
 import {
   BEARER_SECURITY,
+  CursorQuerySchema,
   createRoute,
   defineContract,
   defineEvent,
@@ -170,16 +171,7 @@ const listOrders = createRoute({
         .max(100)
         .default(20)
         .openapi({ param: { name: 'limit', in: 'query' }, example: 20 }),
-      cursor: z
-        .string()
-        .min(1)
-        .max(512)
-        .optional()
-        .openapi({
-          param: { name: 'cursor', in: 'query' },
-          description: 'Opaque `nextCursor` of the previous page',
-          example: 'WyIyMDI1LTAxLTA2VDA5OjAwOjAwLjAwMFoiXQ',
-        }),
+      cursor: CursorQuerySchema,
     }),
   },
   responses: {
