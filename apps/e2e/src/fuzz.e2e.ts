@@ -20,6 +20,7 @@ import { loadTopology } from '@seam/platform';
 import { REPO_ROOT, startTopology, type TopologyRun } from '@seam/platform/processes';
 import { createTopologyDatabases, type TopologyDatabases } from '@seam/platform/testing';
 import { fetchRequester, shop } from '@seam/shopper';
+import { AUTH_BODY_LIMIT_BYTES } from '@seam/users-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authHeaders,
@@ -41,6 +42,11 @@ const CONCURRENCY = 16;
 const TIMEOUT_MS = 10_000;
 /** The server's default SEAM_BODY_LIMIT_BYTES. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Sign-up and sign-in read at most AUTH_BODY_LIMIT_BYTES (413 and close beyond it). */
+const BODY_LIMITS = {
+  'POST /api/users/register': AUTH_BODY_LIMIT_BYTES,
+  'POST /api/users/login': AUTH_BODY_LIMIT_BYTES,
+};
 /** STRICT fails the run on a mismatch too; by default mismatches are printed and counted. */
 const STRICT = process.env.SEAM_FUZZ_STRICT === '1';
 
@@ -88,6 +94,7 @@ async function fuzz(title: string, baseUrl: string, count: number, logs: () => s
     concurrency: CONCURRENCY,
     timeoutMs: TIMEOUT_MS,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    bodyLimits: BODY_LIMITS,
     auth: authHeaders(key, { customer: customer.token, admin }),
     pools,
     learn: (request, status, body) => {

@@ -307,6 +307,8 @@ export interface FuzzOptions {
   timeoutMs: number;
   /** bodyLimitBytes is the server's SEAM_BODY_LIMIT_BYTES: a larger body may be cut off. */
   bodyLimitBytes: number;
+  /** bodyLimits are the operations with a smaller cap of their own (operation key → bytes). */
+  bodyLimits?: Record<string, number>;
   auth: Record<AuthVariant, string | undefined>;
   pools: Pools;
   /** learn adds ids from successful answers to the pools (products created, orders placed). */
@@ -393,7 +395,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           options.learn(request, answer.status, parsed);
         }
       } else if (answer.kind === 'timeout') row.timeouts += 1;
-      else if (cutOff(answer.message, request.sentPath, headers, body, options.bodyLimitBytes)) {
+      else if (
+        cutOff(
+          answer.message,
+          request.sentPath,
+          headers,
+          body,
+          options.bodyLimits?.[operation.key] ?? options.bodyLimitBytes,
+        )
+      ) {
         // The server answered 413 (or 431) and closed while the rest of the body (or of
         // the head) was still being written; a client writing it all first sees the
         // broken pipe instead of the answer.
