@@ -6,7 +6,10 @@
 // `alg: none`, unknown key id, real tokens of a customer and an admin) — sent 16
 // at a time to the monolith (a real server process) and through the gateway of
 // topology/split.json. Every answer must be under 500; every 4xx a problem
-// document; none may reset the connection or hang (10 s); a request the
+// document; none may reset the connection or hang (10 s) — except that a body
+// over its route's limit, a head over Node's 16 KiB, or an invalid request's
+// large body may be cut off when the server refuses it early and closes (the
+// "cut off" column; a valid request is never excused); a request the
 // document accepts, with a real token, must succeed or be refused as documented
 // (404 for an id of nothing, 409 for a conflict), never as invalid. Afterwards
 // the shop is ready and a shopper still buys.

@@ -398,7 +398,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       else if (
         cutOff(
           answer.message,
-          request.sentPath,
+          request,
           headers,
           body,
           options.bodyLimits?.[operation.key] ?? options.bodyLimitBytes,
@@ -447,14 +447,20 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
 /** HEADER_LIMIT_BYTES is Node's default --max-http-header-size, which every Seam server keeps. */
 const HEADER_LIMIT_BYTES = 16 * 1024;
 
+/** EARLY_ANSWER_BYTES: a body this large may still be in flight when an early refusal closes. */
+const EARLY_ANSWER_BYTES = 16 * 1024;
+
 /**
  * cutOff: a broken pipe or a reset is the server refusing to read on — allowed
- * only for a body over its limit or a head (request line and headers) over
- * Node's header limit, which it answers 413 or 431 and closes.
+ * only for a body over its limit, a head (request line and headers) over Node's
+ * header limit, or an invalid request with a large body, which the server may
+ * refuse (401, 415, 413…) before reading it and then close: the client, still
+ * writing, sees the broken pipe instead of the answer. A valid request is never
+ * excused.
  */
 function cutOff(
   message: string,
-  path: string,
+  request: SentRequest,
   headers: Record<string, string>,
   body: Buffer | undefined,
   limit: number,
@@ -462,9 +468,11 @@ function cutOff(
   if (!/EPIPE|ECONNRESET/.test(message)) return false;
   const head = Object.entries(headers).reduce(
     (bytes, [name, value]) => bytes + Buffer.byteLength(name) + Buffer.byteLength(value) + 4,
-    Buffer.byteLength(path),
+    Buffer.byteLength(request.sentPath),
   );
-  return (body !== undefined && body.length > limit) || head > HEADER_LIMIT_BYTES;
+  if (head > HEADER_LIMIT_BYTES) return true;
+  if (body === undefined) return false;
+  return body.length > limit || (!request.valid && body.length >= EARLY_ANSWER_BYTES);
 }
 
 function describe(request: SentRequest, headers: Record<string, string>, what: string[]): string {
