@@ -295,6 +295,21 @@ export interface Row {
   mismatches: number;
 }
 
+/** emptyRow is a table row before any request: one per operation, and the totals. */
+function emptyRow(): Row {
+  return {
+    requests: 0,
+    valid: 0,
+    statuses: new Map(),
+    serverErrors: 0,
+    plain4xx: 0,
+    timeouts: 0,
+    resets: 0,
+    refused: 0,
+    mismatches: 0,
+  };
+}
+
 export interface FuzzOptions {
   baseUrl: string;
   operations: Operation[];
@@ -340,17 +355,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const sender = createSender(options.baseUrl, options);
   const rows = new Map<string, Row>();
   for (const op of options.operations) {
-    rows.set(op.key, {
-      requests: 0,
-      valid: 0,
-      statuses: new Map(),
-      serverErrors: 0,
-      plain4xx: 0,
-      timeouts: 0,
-      resets: 0,
-      refused: 0,
-      mismatches: 0,
-    });
+    rows.set(op.key, emptyRow());
   }
   const failures: string[] = [];
   let failureCount = 0;
@@ -505,17 +510,7 @@ export function formatTable(title: string, result: FuzzResult, seed: number): st
     'mismatch',
   ];
   const lines: string[][] = [];
-  const total: Row = {
-    requests: 0,
-    valid: 0,
-    statuses: new Map(),
-    serverErrors: 0,
-    plain4xx: 0,
-    timeouts: 0,
-    resets: 0,
-    refused: 0,
-    mismatches: 0,
-  };
+  const total = emptyRow();
   const statuses = (row: Row) =>
     [...row.statuses.entries()]
       .sort(([a], [b]) => a - b)
