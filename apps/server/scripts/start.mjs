@@ -1,9 +1,12 @@
 // `npm start` and `npm run db:migrate`: run the server (or the migrations) from
 // one prebuilt ES module instead of transpiling a few hundred TypeScript files at
 // every start. The bundle (apps/server/dist, ignored by git) holds the workspace's
-// own code; npm packages stay imports. It is rebuilt with esbuild, in well under
-// a second, whenever a file it was built from is newer than it or gone, so a
-// fresh clone, a pull or an edit never runs stale code.
+// own code and the pure-ES npm packages of BUNDLED; other npm packages stay
+// imports. What is loaded only when used (PGlite's driver, the NATS client, the
+// console build) is a chunk of its own (apps/server/dist/chunks), so a process
+// that does not use it never loads it. It is rebuilt with esbuild, in about a
+// second, whenever a file it was built from (or package-lock.json) is newer than
+// it or gone, so a fresh clone, a pull or an edit never runs stale code.
 //
 //   node apps/server/scripts/start.mjs [server|migrate|gateway]
 //   node apps/server/scripts/start.mjs build     (every bundle, then exit: the image build)
@@ -50,6 +53,8 @@ async function bundle(entry) {
     absWorkingDir: ROOT,
     entryPoints: { [entry]: ENTRIES[entry] },
     outdir: OUT,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     bundle: true,
     format: 'esm',
@@ -64,8 +69,18 @@ async function bundle(entry) {
   // Each file is renamed into place and the list of inputs comes last, so a
   // process starting meanwhile runs a whole bundle, old or new.
   await mkdir(OUT, { recursive: true });
-  for (const file of result.outputFiles) await writeAtomically(file.path, file.contents);
-  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes(':'));
+  // Chunks (named by their content, never removed) before the entry that imports them.
+  const files = [...result.outputFiles].sort(
+    (a, b) => Number(b.path.includes('/chunks/')) - Number(a.path.includes('/chunks/')),
+  );
+  for (const file of files) await writeAtomically(file.path, file.contents);
+  // Bundled npm packages change only with the lock file: it stands for their files.
+  const inputs = [
+    ...Object.keys(result.metafile.inputs).filter(
+      (input) => !input.includes(':') && !input.includes('node_modules/'),
+    ),
+    'package-lock.json',
+  ];
   await writeAtomically(inputsFile(entry), JSON.stringify({ builtAt, inputs }));
   console.error(
     `seam: built apps/server/dist/${entry}.mjs in ${Math.round(performance.now() - started)} ms`,
@@ -87,13 +102,18 @@ async function writeAtomically(path, contents) {
 const keepModuleUrls = {
   name: 'keep-module-urls',
   setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replaceAll(
-        'import.meta.url',
-        JSON.stringify(pathToFileURL(args.path).href),
-      ),
-      loader: 'ts',
-    }));
+    // The workspace's .ts and .mjs files (apps/console/build.mjs asks whether it is the main module).
+    build.onLoad({ filter: /\.(ts|mjs)$/ }, async (args) =>
+      args.path.includes('node_modules')
+        ? undefined
+        : {
+            contents: (await readFile(args.path, 'utf8')).replaceAll(
+              'import.meta.url',
+              JSON.stringify(pathToFileURL(args.path).href),
+            ),
+            loader: args.path.endsWith('.ts') ? 'ts' : 'js',
+          },
+    );
   },
 };
 
@@ -158,12 +178,29 @@ const patchedPostgres = {
   },
 };
 
-/** externalPackages bundles the workspace (@seam/*) and leaves npm packages to Node. */
+/** externalPackages bundles the workspace (@seam/*) and BUNDLED, and leaves other npm packages to Node. */
+/**
+ * BUNDLED are the npm packages built into the bundle with the workspace: plain
+ * ES modules of many small files (hono, zod, drizzle-orm …), which Node resolves
+ * and loads one by one — a third of a start. The rest (PGlite and its WebAssembly,
+ * undici, pino, OpenTelemetry, the NATS client, CommonJS packages) stay imports.
+ * One copy of each: a bundled package is bundled with all its subpaths.
+ */
+const BUNDLED = ['hono', '@hono/', 'zod', '@asteasolutions/zod-to-openapi', 'drizzle-orm', 'jose'];
+
+const isBundled = (specifier) =>
+  specifier.startsWith('@seam/') ||
+  BUNDLED.some((name) =>
+    name.endsWith('/')
+      ? specifier.startsWith(name)
+      : specifier === name || specifier.startsWith(`${name}/`),
+  );
+
 const externalPackages = {
   name: 'external-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@seam/') ? undefined : { path: args.path, external: true },
+      isBundled(args.path) ? undefined : { path: args.path, external: true },
     );
   },
 };

@@ -27,13 +27,14 @@ export interface HostAppParts {
   database: DatabaseHandle;
   verifier: TokenVerifier | undefined;
   /** routers are the hosted modules' routers, by module name. */
-  routers: { name: string; router: ModuleApp; document: OpenApiDocument }[];
+  routers: { name: string; router: ModuleApp; document: () => OpenApiDocument }[];
   eventsRouter: ModuleApp;
   consoleRouter: ModuleApp;
   recentErrors: RecentErrors;
   /** consoleDir holds the built console page (apps/console/dist); without it /console answers 503. */
   consoleDir: string | undefined;
-  document: OpenApiDocument;
+  /** document renders (once) the merged document /openapi.json serves. */
+  document: () => OpenApiDocument;
   /** internal mounts the internal endpoints (see internal.ts). */
   internal: (app: Hono<SeamEnv>) => void;
   isReady: () => boolean;
@@ -88,9 +89,9 @@ export function buildHostApp(parts: HostAppParts): Hono<SeamEnv> {
   app.route(`/api/${CONSOLE_ROUTER_NAME}`, parts.consoleRouter);
   parts.internal(app);
 
-  app.get('/openapi.json', (c) => c.json(parts.document));
+  app.get('/openapi.json', (c) => c.json(parts.document()));
   for (const { name, document } of parts.routers) {
-    app.get(`/api/${name}/openapi.json`, (c) => c.json(document));
+    app.get(`/api/${name}/openapi.json`, (c) => c.json(document()));
   }
   mountDocs(app, { title: 'Seam API', specUrl: '/openapi.json' });
   mountConsolePage(app, parts.consoleDir);
