@@ -22,6 +22,7 @@ import autocannon, { type Result } from 'autocannon';
 import { createTestDatabase, type TestDatabase } from '@seam/platform/testing';
 import { startProcess, type RunningProcess } from '@seam/platform/processes';
 import {
+  IDLE_MS,
   integerOption,
   isMain,
   median,
@@ -51,9 +52,12 @@ export interface StartFigures {
   firstMs: number;
   firstRssMiB: number;
   secondMs: number;
-  /** idleRssMiB is the second start's resident memory, settled, before any load. */
+  /** startRssMiB is the second start's resident memory 2 s after ready, before any load. */
+  startRssMiB: number;
+  /** idleRssMiB is the same process's resident memory after IDLE_MS more without requests. */
   idleRssMiB: number;
   helloMs: number;
+  /** helloRssMiB is the hello-world's resident memory after the same idle time. */
   helloRssMiB: number;
 }
 
@@ -92,12 +96,14 @@ export async function freshDatabase(
 
 /**
  * measureStart starts the server twice on `database` (the first start migrates
- * and seeds the demo catalog), reads each one's idle memory, and starts a bare
- * Hono hello-world for comparison. The second server is left running for the
+ * and seeds the demo catalog), reads each one's memory (the second's 2 s after
+ * ready and again after `idleMs` without requests), and starts a bare Hono
+ * hello-world for comparison. The second server is left running for the
  * caller, who stops it.
  */
 export async function measureStart(
   database: TestDatabase,
+  idleMs = IDLE_MS,
 ): Promise<{ figures: StartFigures; server: RunningProcess }> {
   const env = { LOG_LEVEL: 'warn', SEAM_DEMO_DATA: 'true', ...database.env };
   const first = await startProcess({ name: 'seam (first start)', env });
@@ -107,9 +113,11 @@ export async function measureStart(
   const server = await startProcess({ name: 'seam (second start)', env });
   try {
     await settle();
-    const idle = await server.memory();
+    const atStart = await server.memory();
+    // The hello-world idles beside the server, so both are read after the same time.
     const hello = await startProcess({ name: 'hello', entry: HELLO_ENTRY });
-    await settle();
+    await settle(idleMs);
+    const idle = await server.memory();
     const helloMemory = await hello.memory();
     await expectCleanExit(hello);
     const figures: StartFigures = {
@@ -117,12 +125,13 @@ export async function measureStart(
       firstMs: first.readyMs,
       firstRssMiB: firstMemory.rssMiB,
       secondMs: server.readyMs,
+      startRssMiB: atStart.rssMiB,
       idleRssMiB: idle.rssMiB,
       helloMs: hello.readyMs,
       helloRssMiB: helloMemory.rssMiB,
     };
     console.log(
-      `first start (migrations + demo seed) ${ms(figures.firstMs)}, idle RSS ${mib(figures.firstRssMiB)}; second start ${ms(figures.secondMs)}, idle RSS ${mib(figures.idleRssMiB)}; hono hello-world ${ms(figures.helloMs)}, ${mib(figures.helloRssMiB)} (${database.kind})`,
+      `first start (migrations + demo seed) ${ms(figures.firstMs)}, RSS ${mib(figures.firstRssMiB)}; second start ${ms(figures.secondMs)}, RSS ${mib(figures.startRssMiB)} 2 s after ready, ${mib(figures.idleRssMiB)} after ${idleMs / 1000} s idle; hono hello-world ${ms(figures.helloMs)}, ${mib(figures.helloRssMiB)} (${database.kind})`,
     );
     return { figures, server };
   } catch (error) {

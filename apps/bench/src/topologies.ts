@@ -70,6 +70,8 @@ export interface Measured {
   rssMiB: number;
   /** idleRss is each process's resident memory (MiB) after start, before any load. */
   idleRss: Record<string, number>;
+  /** idleRssLater is the same after TopologySettings.idle's time more without requests. */
+  idleRssLater?: Record<string, number>;
   /** lag is the outbox lag commit → notification handler (ms), when asked for. */
   lag?: { p50: number; p99: number };
   /** load is the 1-minute load average when the run ended. */
@@ -85,6 +87,8 @@ export interface TopologySettings {
   shoppers?: number;
   /** lag, when true, also measures the outbox lag commit → notification of every order. */
   lag?: boolean;
+  /** idle, when set, also reads each process's memory of `runs` after `ms` without requests. */
+  idle?: { ms: number; runs: readonly RunName[] };
 }
 
 /**
@@ -103,6 +107,11 @@ export async function measureTopologies(settings: TopologySettings): Promise<Mea
       );
       await settle();
       const idleRss = await shop.idleRss();
+      let idleRssLater: Record<string, number> | undefined;
+      if (settings.idle?.runs.includes(name)) {
+        await settle(settings.idle.ms);
+        idleRssLater = await shop.idleRss();
+      }
       const api = publicApi(fetchRequester(shop.url));
       const total = settings.shoppers ?? settings.warmup + settings.orders;
       const started = performance.now();
@@ -133,6 +142,7 @@ export async function measureTopologies(settings: TopologySettings): Promise<Mea
         readyMs: shop.readyMs,
         rssMiB: await shop.rssMiB(),
         idleRss,
+        ...(idleRssLater ? { idleRssLater } : {}),
         load,
         ...(lag ? { lag } : {}),
       });
