@@ -5,6 +5,7 @@
 // Both carry the `observability` profile (Prometheus and Grafana, observability.ts).
 // A topology whose events go through NATS also runs a NATS server with JetStream,
 // its stream files in a named volume, which every service waits for.
+import { LAUNCHER, SERVER_NODE_FLAGS } from '@seam/platform/processes';
 import { addObservability } from './observability.js';
 import {
   CONTAINER_PORT,
@@ -35,8 +36,8 @@ export const NATS_DATA_DIR = '/data';
 /** NATS_ARGS follow the image's entrypoint: JetStream on, stored in NATS_DATA_DIR, monitoring on. */
 export const NATS_ARGS = ['-js', '-sd', NATS_DATA_DIR, '-m', String(NATS_MONITOR_PORT)];
 /** The image's programs run from the bundles its build made (docker/Dockerfile). */
-export const SERVER_COMMAND = ['node', 'apps/server/scripts/start.mjs', 'server'];
-export const GATEWAY_COMMAND = ['node', 'apps/server/scripts/start.mjs', 'gateway'];
+export const SERVER_COMMAND = ['node', ...SERVER_NODE_FLAGS, LAUNCHER, 'server'];
+export const GATEWAY_COMMAND = ['node', ...SERVER_NODE_FLAGS, LAUNCHER, 'gateway'];
 /**
  * TRUSTED_PROXIES is every server's SEAM_TRUST_PROXY: the private ranges the gateway
  * (and an ingress) reach it from, so its rate limits key on the client the gateway

@@ -14,6 +14,15 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 /** LAUNCHER builds (when stale) and runs the bundle of a program: `npm start`. */
 export const LAUNCHER = 'apps/server/scripts/start.mjs';
+/**
+ * SERVER_NODE_FLAGS are node's flags for Seam's programs wherever they run (`npm
+ * start`, the image, its Compose and Kubernetes commands, these child processes).
+ * V8 lets the young generation grow to 2 × 16 MiB and keeps it while allocation
+ * goes on (the dispatcher's polls, the gateway's probes): ≈ 20–30 MiB of an idle
+ * process's RSS held for garbage. 8 MiB semi-spaces keep ≈ 12 MiB of it; see
+ * docs/benchmarks.md ("Idle memory and the young generation").
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
 /** SERVER_ENTRY and GATEWAY_ENTRY name bundled programs of the LAUNCHER. */
 export const SERVER_ENTRY = 'server';
 export const GATEWAY_ENTRY = 'gateway';
@@ -24,7 +33,9 @@ export const GATEWAY_ENTRY = 'gateway';
  * `gateway`, `migrate`) through the LAUNCHER, as users run it.
  */
 export function nodeArgs(entry: string): string[] {
-  return entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [LAUNCHER, entry];
+  return entry.endsWith('.ts')
+    ? ['--import', 'tsx', entry]
+    : [...SERVER_NODE_FLAGS, LAUNCHER, entry];
 }
 
 /** Variables of the calling process (a test runner, a shell) a child must not inherit. */
