@@ -55,10 +55,11 @@ export function listNotificationsRoute(app: ModuleApp, db: Database): void {
     if (!user) throw AppError.unauthorized('This operation needs a bearer access token');
     // A token whose subject is not a user id names no one's notifications.
     const query = c.req.valid('query');
-    // Even so its cursor is checked: a bad one is the same 400 for everyone.
-    if (query.cursor) decodeCursor(query.cursor, 'notifications.invalid-cursor');
-    if (!UserIdSchema.safeParse(user.id).success)
+    if (!UserIdSchema.safeParse(user.id).success) {
+      // Even so its cursor is checked: a bad one is the same 400 for everyone.
+      if (query.cursor) decodeCursor(query.cursor, 'notifications.invalid-cursor');
       return c.json({ items: [], nextCursor: null }, 200);
+    }
     return c.json(await listNotifications(db, user.id, query), 200);
   });
 }
