@@ -76,7 +76,7 @@ describe.each([
       const started = Date.now();
       const worker = async (shopper: Shopper) => {
         while (!stopping && Date.now() - started < LOAD_BOUND_MS) {
-          await step(api, shopper, product, counts, failures);
+          await step(api, shopper, product, counts, failures, started);
         }
       };
       const load = Promise.all(shoppers.map(worker));
@@ -85,17 +85,18 @@ describe.each([
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       for (const [index, replica] of run.replicas(restarted).entries()) {
         const before = counts.requests;
+        const stopAt = Date.now() - started;
         const stopped = await replica.stop();
         await run.restart(restarted, index);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         restarts.push(
-          `${replica.name}: exit ${stopped.signal ?? stopped.code} after ${Math.round(stopped.ms)} ms, ${counts.requests - before} requests meanwhile`,
+          `${replica.name} (SIGTERM at ${stopAt} ms): exit ${stopped.signal ?? stopped.code} after ${Math.round(stopped.ms)} ms, ${counts.requests - before} requests meanwhile`,
         );
       }
       stopping = true;
       await load;
       console.info(
-        `rolling restart of ${restarted}: ${counts.requests} requests, ${counts.orders} orders, ${failures.length} failed\n  ${restarts.join('\n  ')}`,
+        `rolling restart of ${restarted}: ${counts.requests} requests, ${counts.orders} orders, ${failures.length} failed\n  ${[...restarts, ...failures].join('\n  ')}`,
       );
       expect(failures).toEqual([]);
       expect(restarts).toHaveLength(2);
@@ -114,6 +115,7 @@ async function step(
   product: Product,
   counts: { requests: number; orders: number },
   failures: string[],
+  started: number,
 ): Promise<void> {
   const calls: [string, () => Promise<unknown>][] = [
     ['list', () => api.products(5)],
@@ -132,7 +134,9 @@ async function step(
     try {
       await call();
     } catch (error) {
-      failures.push(`${name}: ${(error as Error).message.slice(0, 300)}`);
+      failures.push(
+        `${name} at ${Date.now() - started} ms: ${(error as Error).message.slice(0, 300)}`,
+      );
     }
   }
   // The confirmation empties the cart (an event); let it land before the next add.

@@ -10,6 +10,7 @@ import { pingsModule } from './test-support/pings-module.js';
 import {
   startGateway,
   startFixtureCluster,
+  readyGateway,
   startReplica,
   waitFor,
   type RunningReplica,
@@ -210,5 +211,53 @@ describe('a replica behind a broken proxy', () => {
       ['ejected', 'GET /api/pings: answered 502'],
       ['ready', ''],
     ]);
+  });
+});
+
+describe('a replica that drains (SIGTERM with SEAM_SHUTDOWN_DRAIN_MS)', () => {
+  it('gets no request after its first draining answer, before any probe', async () => {
+    const drainEnv = { SEAM_SHUTDOWN_DRAIN_MS: '3000' };
+    const [leaving, staying] = await Promise.all([
+      startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'leaving', ...drainEnv } }),
+      startReplica({ modules: [pingsModule], env: { FIXTURE_REPLICA: 'staying', ...drainEnv } }),
+    ]);
+    // Probes far apart: only the draining answer can take the replica out this soon.
+    const { gateway: drainGateway, url } = await startGateway(
+      parseTopology({
+        services: { pings: { modules: ['pings'], replicas: [leaving.url, staying.url] } },
+      }),
+      { SEAM_GATEWAY_PROBE_MS: '30000' },
+    );
+    try {
+      await readyGateway(url);
+      const stopped = leaving.stop();
+      const answers: { status: number; replica?: string; draining: string | null }[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await fetch(`${url}/api/pings`);
+        const body = (await response.json()) as { replica?: string };
+        answers.push({
+          status: response.status,
+          replica: body.replica,
+          draining: response.headers.get('x-seam-draining'),
+        });
+      }
+      const served = answers.map((answer) => answer.replica);
+      // At most one request (round robin's turn) reaches the leaving replica, and is served.
+      expect(served.slice(served.indexOf('leaving') + 1)).toEqual(
+        Array<string>(served.length - served.indexOf('leaving') - 1).fill('staying'),
+      );
+      expect(served.filter((replica) => replica === 'leaving').length).toBeLessThanOrEqual(1);
+      expect(answers.every((answer) => answer.status === 200 && answer.draining === null)).toBe(
+        true,
+      );
+      expect(drainGateway.pool.status().pings!.replicas.map((r) => r.state)).toEqual([
+        'ejected',
+        'ready',
+      ]);
+      await stopped;
+    } finally {
+      await drainGateway.close();
+      await Promise.all([leaving.stop(), staying.stop()]);
+    }
   });
 });

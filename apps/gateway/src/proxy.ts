@@ -6,6 +6,8 @@ import {
   AppError,
   classify,
   DEADLINE_HEADER,
+  DRAINING_HEADER,
+  drainingFor,
   problemResponse,
   PROBLEM_CONTENT_TYPE,
   SEAM_MODULE,
@@ -79,6 +81,8 @@ export async function proxy(
         signal,
         attributes: { [SEAM_MODULE]: route.module, 'seam.service': route.service },
       });
+      const closesIn = drainingFor(upstream);
+      if (closesIn !== undefined) pool.draining(replica, closesIn);
       answer = Buffer.from(await upstream.body.arrayBuffer());
     } catch (error) {
       if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
@@ -189,7 +193,7 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 function passThrough(upstream: SendResult, body: Buffer, method: string): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(upstream.headers)) {
-    if (HOP_BY_HOP.has(name) || value === undefined) continue;
+    if (HOP_BY_HOP.has(name) || name === DRAINING_HEADER || value === undefined) continue;
     for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
   }
   const empty = NULL_BODY.has(upstream.statusCode) || method === 'HEAD';

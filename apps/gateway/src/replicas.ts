@@ -88,6 +88,11 @@ export class ReplicaPool {
     this.#services.get(replica.service)?.set.succeeded(replica);
   }
 
+  /** draining takes a replica that said it shuts down out of rotation (ReplicaSet#draining). */
+  draining(replica: Replica, closesInMs: number): void {
+    this.#services.get(replica.service)?.set.draining(replica, closesInMs);
+  }
+
   /** failed ejects `replica` for the cooldown; requests move to the other replicas. */
   failed(replica: Replica, reason: string): void {
     this.#services.get(replica.service)?.set.failed(replica, reason);

@@ -217,7 +217,8 @@ export const PlatformEnvSchema = z.object({
    * SEAM_SHUTDOWN_DRAIN_MS: after SIGTERM, /health/ready answers 503 at once but
    * requests are still accepted this long, so a gateway or load balancer probing
    * readiness moves traffic away before the listener closes (a rolling restart
-   * without failed requests). Set it above the prober's interval.
+   * without failed requests). Set it above the prober's interval. Its answers say
+   * `x-seam-draining`, so Seam's callers move away at once (see http/serve.ts).
    */
   SEAM_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   SEAM_CALL_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(5_000),

@@ -273,7 +273,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           state.ready = false;
           if (state.server && config.SEAM_SHUTDOWN_DRAIN_MS > 0) {
             log.info({ drainMs: config.SEAM_SHUTDOWN_DRAIN_MS }, 'not ready; draining');
-            drainServer(state.server);
+            drainServer(state.server, config.SEAM_SHUTDOWN_DRAIN_MS);
             await new Promise((resolve) => setTimeout(resolve, config.SEAM_SHUTDOWN_DRAIN_MS));
           }
           if (state.server) await stopServer(state.server, config.SEAM_SHUTDOWN_TIMEOUT_MS);

@@ -71,6 +71,8 @@ export {
 } from './remote/replicas.js';
 export {
   classify,
+  DRAINING_HEADER,
+  drainingFor,
   readJson,
   send,
   type SendFailure,

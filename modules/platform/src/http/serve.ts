@@ -4,12 +4,13 @@
 // is left).
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import { AppError, PROBLEM_CONTENT_TYPE } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { SERVER_KEEP_ALIVE_MS } from '../remote/http.js';
+import { CLIENT_KEEP_ALIVE_MS, DRAINING_HEADER, SERVER_KEEP_ALIVE_MS } from '../remote/http.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export type { ServerType };
@@ -58,15 +59,25 @@ export function listenOn(
   });
 }
 
+/** drainedAt is when drainServer was called on a server. */
+const drainedAt = new WeakMap<ServerType, number>();
+
 /**
  * drainServer answers every further request with `Connection: close`, so a client
  * keeping a connection alive opens a new one — to another replica, once the
  * server's readiness turned it away — instead of reusing this one until the
- * listener closes under it.
+ * listener closes under it; and with DRAINING_HEADER, how long until the
+ * listener closes (`closesInMs` from now), so Seam's callers send their next
+ * requests elsewhere at once. stopServer then leaves idle connections to their
+ * clients (see IDLE_CLOSE_GRACE_MS).
  */
-export function drainServer(server: ServerType): void {
+export function drainServer(server: ServerType, closesInMs = 0): void {
+  const now = Date.now();
+  const closesAt = now + closesInMs;
+  drainedAt.set(server, now);
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     res.shouldKeepAlive = false;
+    res.setHeader(DRAINING_HEADER, String(Math.max(0, closesAt - Date.now())));
   });
 }
 
@@ -84,18 +95,50 @@ function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
   } as typeof writeHead;
 }
 
-/** stopServer stops accepting, waits for in-flight requests up to `timeoutMs`, then closes the rest. */
-export function stopServer(server: ServerType, timeoutMs: number): Promise<void> {
+/**
+ * IDLE_CLOSE_GRACE_MS: a Seam client has closed every connection it left idle
+ * this long ago (CLIENT_KEEP_ALIVE_MS, plus the second of slack of undici's
+ * coarse keep-alive timer).
+ */
+export const IDLE_CLOSE_GRACE_MS = CLIENT_KEEP_ALIVE_MS + 1_500;
+
+/**
+ * stopServer stops accepting, waits for in-flight requests up to `timeoutMs`,
+ * then closes the rest.
+ *
+ * A server that is not draining closes its idle keep-alive connections at once
+ * (a developer's Ctrl-C). A draining one does not: closing an idle connection
+ * races a caller that has just written a request onto it, which then gets a
+ * reset it cannot tell from a crash mid-request — a non-idempotent call with an
+ * unknown outcome. Every connection used since the drain began is closed after
+ * its answer (`Connection: close`); the others are idle since before it, and
+ * their Seam clients close them within `idleGraceMs` of its start. Only what is
+ * still open then (a client that keeps connections longer) is closed here.
+ */
+export function stopServer(
+  server: ServerType,
+  timeoutMs: number,
+  idleGraceMs = IDLE_CLOSE_GRACE_MS,
+): Promise<void> {
   return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    }, timeoutMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
+    const timers: NodeJS.Timeout[] = [];
+    const after = (ms: number, run: () => void) => timers.push(setTimeout(run, ms).unref());
+    const closed = () => {
+      for (const timer of timers) clearTimeout(timer);
       resolve();
-    });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    };
+    const http = 'closeAllConnections' in server ? server : undefined;
+    after(timeoutMs, () => http?.closeAllConnections());
+    const since = drainedAt.get(server);
+    if (since === undefined || !http) {
+      // http.Server#close also closes the idle connections (Node ≥ 19).
+      server.close(closed);
+      http?.closeIdleConnections();
+      return;
+    }
+    // net.Server#close only stops accepting; 'close' comes once every connection is gone.
+    NetServer.prototype.close.call(http, closed);
+    after(Math.max(0, since + idleGraceMs - Date.now()), () => http.closeIdleConnections());
   });
 }
 

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../client.js';
 import type { CallContext } from '../contract.js';
 import { AppError } from '../errors.js';
+import { drainServer } from '../http/serve.js';
 import { classify, send } from './http.js';
 
 const TOKEN = 'http-test-service-token-0123456789abcdef';
@@ -89,6 +90,26 @@ describe('keep-alive connections', () => {
     expect(server.requests).toBe(20);
     // One or two connections (the second may open while the first is released), not one per call.
     expect(server.connections).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('a replica that is draining', () => {
+  it('gets no further call once it said so, while another replica can take them', async () => {
+    const draining = await countingServer(65_000);
+    const other = await countingServer(65_000);
+    drainServer(draining.server, 60_000);
+    const attempts: string[] = [];
+    const transport = createHttpTransport({
+      baseUrls: [draining.url, other.url],
+      serviceToken: TOKEN,
+      onAttempt: (url) => attempts.push(url),
+    });
+    for (let i = 0; i < 6; i++) {
+      await transport.call('m', 'op', {}, context(), { idempotent: false });
+    }
+    // Round robin starts with the draining one: its answer (still served) takes it out.
+    expect(attempts).toEqual([draining.url, ...Array<string>(5).fill(other.url)]);
+    expect([draining.requests, other.requests]).toEqual([1, 5]);
   });
 });
 

@@ -26,6 +26,23 @@ import {
 export const CLIENT_KEEP_ALIVE_MS = 4_000;
 export const SERVER_KEEP_ALIVE_MS = 65_000;
 
+/**
+ * DRAINING_HEADER is on every answer of a server that is shutting down: how many
+ * milliseconds it still accepts connections. Seam's callers stop sending it new
+ * requests (ReplicaSet#draining), so none connects just as its listener closes
+ * (the kernel resets a connection it had accepted for the closed listener: a
+ * non-idempotent call with an unknown outcome).
+ */
+export const DRAINING_HEADER = 'x-seam-draining';
+
+/** drainingFor reads DRAINING_HEADER: undefined when the answering server is not draining. */
+export function drainingFor(result: Pick<SendResult, 'headers'>): number | undefined {
+  const value = result.headers[DRAINING_HEADER];
+  if (typeof value !== 'string') return undefined;
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
 let shared: Agent | undefined;
 
 /** agent is the process's one pool of keep-alive connections to other Seam processes. */

@@ -1,6 +1,6 @@
 // The replica breaker's rules: what ejects a replica, and what brings it back.
 import { describe, expect, it } from 'vitest';
-import { ReplicaSet, SLOW_PROBES_TO_EJECT } from './replicas.js';
+import { ReplicaSet, SLOW_PROBES_TO_EJECT, type Replica } from './replicas.js';
 
 function single(options: { ejectAfter?: number } = {}) {
   const set = new ReplicaSet({ service: 'users', urls: ['http://127.0.0.1:1'], ...options });
@@ -65,5 +65,26 @@ describe('ReplicaSet', () => {
     expect(replica.state).toBe('ejected');
     set.probed(replica, undefined);
     expect(replica.state).toBe('ready');
+  });
+
+  it('takes a replica that says it is draining out until it has closed, unless it is the only one', () => {
+    const set = new ReplicaSet({
+      service: 'storefront',
+      urls: ['http://127.0.0.1:1', 'http://127.0.0.1:2'],
+      ejectMs: 1_000,
+      trialAfterCooldown: true,
+    });
+    const [draining, other] = set.replicas as [Replica, Replica];
+    set.succeeded(draining);
+    set.succeeded(other);
+    const before = Date.now();
+    set.draining(draining, 1_500);
+    expect(draining.state).toBe('ejected');
+    // Its listener closes in 1.5 s; no trial before that and a cooldown more.
+    expect(draining.ejectedUntil).toBeGreaterThanOrEqual(before + 2_500);
+    expect([set.pick(), set.pick(), set.pick()]).toEqual([other, other, other]);
+    set.draining(other, 1_500);
+    expect(other.state).toBe('ready');
+    expect(set.pick()).toBe(other);
   });
 });

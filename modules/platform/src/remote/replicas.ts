@@ -46,6 +46,9 @@ export interface ReplicaSetOptions {
   onChange?: (event: 'up' | 'down') => void;
 }
 
+/** DRAINING is the reason of a replica taken out because it said it is shutting down. */
+const DRAINING = 'draining';
+
 /** SLOW_PROBES_TO_EJECT timed-out probes in a row (no good answer between) eject a replica. */
 export const SLOW_PROBES_TO_EJECT = 2;
 
@@ -150,6 +153,21 @@ export class ReplicaSet {
     if (replica.state === 'ejected' || replica.failures >= needed) this.#eject(replica, failure);
   }
 
+  /**
+   * draining records an answer saying the replica shuts down and stops accepting
+   * in `closesInMs` (DRAINING_HEADER): it gets no new request until then and a
+   * cooldown more — while another replica can take them. A service's only usable
+   * replica keeps its traffic: it still answers until it stops accepting.
+   */
+  draining(replica: Replica, closesInMs: number): void {
+    const now = Date.now();
+    if (replica.state === 'ejected') return;
+    if (!this.replicas.some((other) => other !== replica && this.#usable(other, now))) return;
+    replica.lastError = DRAINING;
+    replica.ejectedUntil = now + closesInMs + this.#options.ejectMs;
+    this.#transition(replica, 'ejected', DRAINING);
+  }
+
   /** dueForProbe lists the replicas a prober should probe now (ejected ones after their cooldown). */
   dueForProbe(now = Date.now()): Replica[] {
     return this.replicas.filter((r) => r.state !== 'ejected' || r.ejectedUntil <= now);
@@ -204,7 +222,8 @@ export class ReplicaSet {
     const usableAfter = this.replicas.some((r) => r.state !== 'ejected');
     const { log, onChange } = this.#options;
     const fields = { target: this.service, replica: replica.url, reason };
-    if (state === 'ejected' && replica.seen) log?.warn(fields, 'replica ejected');
+    if (state === 'ejected' && reason === DRAINING) log?.info(fields, 'replica draining');
+    else if (state === 'ejected' && replica.seen) log?.warn(fields, 'replica ejected');
     else if (state === 'ejected') log?.info(fields, 'replica not reachable yet');
     else if (previous === 'ejected') log?.info(fields, 'replica back');
     if (usableBefore && !usableAfter) onChange?.('down');
