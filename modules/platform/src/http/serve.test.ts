@@ -105,24 +105,29 @@ describe('stopServer', () => {
     expect(Object.fromEntries(outcomes)).toEqual({ 'answered 200, draining': 12 * 4 });
   });
 
-  it('closes idle connections a draining server still has once the grace is over', async () => {
+  /** idleConnection starts a server and leaves one connection to it idle, kept by node:http's agent (which never closes one itself). */
+  async function idleConnection() {
     const { server, port: target } = await listenOn(async () => new Response(null), {
       port: 0,
       hostname: '127.0.0.1',
       log,
     });
-    // node:http's agent never closes an idle connection itself.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      const socket = await new Promise<Socket>((resolve, reject) => {
-        const req = httpRequest({ agent, host: '127.0.0.1', port: target, path: '/' });
-        req.on('response', (res) => {
-          res.resume();
-          res.on('end', () => resolve(req.socket as Socket));
-        });
-        req.on('error', reject);
-        req.end();
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const req = httpRequest({ agent, host: '127.0.0.1', port: target, path: '/' });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.socket as Socket));
       });
+      req.on('error', reject);
+      req.end();
+    });
+    return { server, agent, socket };
+  }
+
+  it('closes idle connections a draining server still has once the grace is over', async () => {
+    const { server, agent, socket } = await idleConnection();
+    try {
       const gone = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       drainServer(server);
       let stopped = false;
@@ -138,22 +143,8 @@ describe('stopServer', () => {
   });
 
   it('closes idle connections at once when the server was not draining', async () => {
-    const { server, port: target } = await listenOn(async () => new Response(null), {
-      port: 0,
-      hostname: '127.0.0.1',
-      log,
-    });
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const { server, agent } = await idleConnection();
     try {
-      await new Promise<void>((resolve, reject) => {
-        const req = httpRequest({ agent, host: '127.0.0.1', port: target, path: '/' });
-        req.on('response', (res) => {
-          res.resume();
-          res.on('end', () => resolve());
-        });
-        req.on('error', reject);
-        req.end();
-      });
       // The grace is far beyond the test's timeout: only the immediate close ends this.
       await stopServer(server, 600_000, 600_000);
     } finally {
