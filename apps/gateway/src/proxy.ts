@@ -7,7 +7,6 @@ import {
   classify,
   DEADLINE_HEADER,
   DRAINING_HEADER,
-  drainingFor,
   problemResponse,
   PROBLEM_CONTENT_TYPE,
   SEAM_MODULE,
@@ -81,8 +80,7 @@ export async function proxy(
         signal,
         attributes: { [SEAM_MODULE]: route.module, 'seam.service': route.service },
       });
-      const closesIn = drainingFor(upstream);
-      if (closesIn !== undefined) pool.draining(replica, closesIn);
+      pool.answered(replica, upstream);
       answer = Buffer.from(await upstream.body.arrayBuffer());
     } catch (error) {
       if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });

@@ -9,6 +9,7 @@ import {
   type Logger,
   type Replica,
   type ReplicaStatus,
+  type SendResult,
   type Topology,
 } from '@seam/platform';
 
@@ -88,9 +89,9 @@ export class ReplicaPool {
     this.#services.get(replica.service)?.set.succeeded(replica);
   }
 
-  /** draining takes a replica that said it shuts down out of rotation (ReplicaSet#draining). */
-  draining(replica: Replica, closesInMs: number): void {
-    this.#services.get(replica.service)?.set.draining(replica, closesInMs);
+  /** answered takes a replica whose answer says it is draining out of rotation (ReplicaSet#answered). */
+  answered(replica: Replica, answer: Pick<SendResult, 'headers'>): void {
+    this.#services.get(replica.service)?.set.answered(replica, answer);
   }
 
   /** failed ejects `replica` for the cooldown; requests move to the other replicas. */

@@ -7,7 +7,7 @@ import type { CallContext, CallOptions, Contract, ModuleClient } from './contrac
 import { AppError, isAppError, PROBLEM_CONTENT_TYPE } from './errors.js';
 import type { OperationRegistry } from './operations.js';
 import { deadlineExceeded } from './operations.js';
-import { classify, drainingFor, readJson, send } from './remote/http.js';
+import { classify, readJson, send } from './remote/http.js';
 import { ReplicaSet, type Replica } from './remote/replicas.js';
 import { currentScope } from './scope.js';
 import {
@@ -279,8 +279,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         route: OPERATION_ROUTE,
         attributes: { [SEAM_MODULE]: module, [SEAM_OPERATION]: operation },
       });
-      const closesIn = drainingFor(result);
-      if (closesIn !== undefined) replicas.draining(replica, closesIn);
+      replicas.answered(replica, result);
       body = await readJson(result);
     } catch (error) {
       const why = classify(error);

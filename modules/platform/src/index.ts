@@ -72,7 +72,6 @@ export {
 export {
   classify,
   DRAINING_HEADER,
-  drainingFor,
   readJson,
   send,
   type SendFailure,

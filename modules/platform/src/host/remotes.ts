@@ -18,7 +18,7 @@ import { AppError } from '../errors.js';
 import type { EventEnvelope } from '../events/define.js';
 import type { Clients } from '../module.js';
 import type { OperationRegistry } from '../operations.js';
-import { classify, drainingFor, readJson, send } from '../remote/http.js';
+import { classify, readJson, send } from '../remote/http.js';
 import type { ReplicaSet, ReplicaStatus } from '../remote/replicas.js';
 import { SEAM_MODULE } from '../tracing.js';
 
@@ -152,8 +152,7 @@ export function createRemotes(options: RemotesOptions): Remotes {
           attributes: { [SEAM_MODULE]: subscriber },
         });
         status = result.statusCode;
-        const closesIn = drainingFor(result);
-        if (closesIn !== undefined) replicas.draining(replica, closesIn);
+        replicas.answered(replica, result);
         problem = await readJson(result);
       } catch (error) {
         const { reason } = classify(error);

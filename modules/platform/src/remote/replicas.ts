@@ -4,6 +4,7 @@
 // circuit breaker of each replica), and the way back — a `/health/ready` probe
 // when a prober runs (the gateway), or one trial request after the cooldown.
 import type { Logger } from '../logger.js';
+import { drainingFor, type SendResult } from './http.js';
 
 /**
  * ReplicaState: `unknown` until the first probe or answer (traffic is allowed,
@@ -151,6 +152,17 @@ export class ReplicaSet {
     replica.lastError = failure;
     const needed = timedOut ? Math.max(this.#options.ejectAfter, SLOW_PROBES_TO_EJECT) : 1;
     if (replica.state === 'ejected' || replica.failures >= needed) this.#eject(replica, failure);
+  }
+
+  /**
+   * answered looks at the headers of any answer from `replica` (whatever its
+   * status) for DRAINING_HEADER, and takes a draining replica out (`draining`).
+   * Every caller that reads an answer calls it: typed calls, event deliveries,
+   * the gateway's proxy.
+   */
+  answered(replica: Replica, answer: Pick<SendResult, 'headers'>): void {
+    const closesIn = drainingFor(answer);
+    if (closesIn !== undefined) this.draining(replica, closesIn);
   }
 
   /**
